@@ -1,0 +1,98 @@
+"""Load per-frame features and sample frames with exact labels."""
+from typing import Optional
+
+import numpy as np
+from mmaction.registry import TRANSFORMS
+from mmcv.transforms import BaseTransform
+
+from ..annotations import frame_labels
+
+__all__ = ['LoadFrameFeatures', 'sample_frame_indices']
+
+
+def sample_frame_indices(num_video_frames: int, num_frames: Optional[int],
+                         jitter: bool, rng=np.random) -> np.ndarray:
+    """Indices of ``num_frames`` frames spread uniformly over the video.
+
+    The video is cut into ``num_frames`` equal segments; training takes a
+    random frame per segment (``jitter``), testing its centre. ``None``
+    keeps every frame. Shorter videos repeat frames; indices are sorted.
+    ``rng`` defaults to numpy's global generator, which mmengine seeds (per
+    worker too), so runs with a seed are reproducible.
+    """
+    if num_frames is None:
+        return np.arange(num_video_frames)
+    edges = np.linspace(0, num_video_frames, num_frames + 1)
+    width = edges[1:] - edges[:-1]
+    offset = rng.random(num_frames) if jitter else np.full(num_frames, 0.5)
+    inds = np.floor(edges[:-1] + offset * width).astype(np.int64)
+    return np.clip(inds, 0, num_video_frames - 1)
+
+
+@TRANSFORMS.register_module()
+class LoadFrameFeatures(BaseTransform):
+    """Load ``(T, C)`` features of a video and label its frames.
+
+    Required keys: ``feature_path``, ``segments``, ``video_id``.
+    Added keys: ``feats`` (``(n, C)`` float32), ``frame_inds``,
+    ``frame_labels`` (step id of each sampled frame, 0 = background),
+    ``num_video_frames``, ``fps``.
+
+    Args:
+        fps (float): frame rate of the feature files.
+        num_frames (int, optional): frames sampled per video; None keeps
+            all (testing). Defaults to None.
+        jitter (bool): random frame within each segment. Defaults to True.
+        max_overhang (float): seconds an annotation may run past the last
+            feature frame before the video counts as shorter than annotated
+            (an error). Defaults to 1.0.
+    """
+
+    def __init__(self,
+                 fps: float,
+                 num_frames: Optional[int] = None,
+                 jitter: bool = True,
+                 max_overhang: float = 1.0) -> None:
+        if fps <= 0:
+            raise ValueError(f'fps must be > 0, got {fps}')
+        self.fps = fps
+        self.num_frames = num_frames
+        self.jitter = jitter
+        self.max_overhang = max_overhang
+
+    def transform(self, results: dict) -> dict:
+        path = results['feature_path']
+        try:
+            feats = np.load(path, mmap_mode='r')
+        except (OSError, ValueError) as exc:
+            raise ValueError(f'{path}: cannot read features ({exc})') from None
+        if feats.ndim != 2 or feats.shape[0] == 0:
+            raise ValueError(f'{path}: expected a (T, C) array with T > 0, '
+                             f'got shape {feats.shape}')
+        total = feats.shape[0]
+        duration = total / self.fps
+        for seg in results['segments']:
+            if seg.end > duration + self.max_overhang:
+                raise ValueError(
+                    f'{results.get("ann_source", path)}: video '
+                    f'{results["video_id"]!r} is annotated up to {seg.end:.2f}'
+                    f' s but its features {path} cover {duration:.2f} s at '
+                    f'{self.fps} fps (fps mismatch or truncated video?)')
+        inds = sample_frame_indices(total, self.num_frames, self.jitter)
+        sampled = np.asarray(feats[inds], dtype=np.float32)
+        if not np.isfinite(sampled).all():
+            bad = int(np.argwhere(~np.isfinite(sampled))[0, 0])
+            raise ValueError(f'{path}: features of frame {int(inds[bad])} '
+                             'contain NaN or inf')
+        labels = frame_labels(results['segments'], total, self.fps)
+        results.update(
+            feats=sampled,
+            frame_inds=inds,
+            frame_labels=labels[inds],
+            num_video_frames=total,
+            fps=self.fps)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(fps={self.fps}, '
+                f'num_frames={self.num_frames}, jitter={self.jitter})')

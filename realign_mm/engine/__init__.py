@@ -1,0 +1,4 @@
+"""Runner-side helpers: hooks."""
+from .hooks import CheckpointStateHook
+
+__all__ = ['CheckpointStateHook']

@@ -1,0 +1,3 @@
+from .keystep_metric import KeyStepMetric
+
+__all__ = ['KeyStepMetric']

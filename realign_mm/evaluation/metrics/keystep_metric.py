@@ -1,0 +1,129 @@
+"""Key-step discovery metric (EgoProceL and ProceL/CrossTask protocols)."""
+from collections import defaultdict
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from mmaction.registry import METRICS
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
+
+from ..functional import discover_keysteps, egoprocel_scores, pooled_scores
+from ..report import keystep_table
+
+__all__ = ['KeyStepMetric']
+
+_NAMES = ('precision', 'recall', 'f1', 'iou')
+
+
+def _to_numpy(value) -> np.ndarray:
+    if hasattr(value, 'detach'):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+@METRICS.register_module()
+class KeyStepMetric(BaseMetric):
+    """Discover K key steps per task from per-frame embeddings and score them.
+
+    ``process`` keeps each video's embeddings and frame labels;
+    ``compute_metrics`` (rank 0, after gathering) counts every video once,
+    then per task clusters and smooths (:func:`discover_keysteps`) and scores
+    with the EgoProceL per-video protocol (:func:`egoprocel_scores`: P, R,
+    IoU averaged over videos, F1 of the averaged P and R) and the pooled
+    ProceL/CrossTask protocol (:func:`pooled_scores`). Reported values are
+    fractions; keys are ``egoprocel/f1`` (mean over tasks),
+    ``egoprocel/f1/<task>`` and likewise for ``pooled``.
+
+    Args:
+        num_keysteps (int): K clusters per task. Defaults to 7.
+        clustering (str): ``'fcm'`` or ``'kmeans'``. Defaults to ``'fcm'``.
+        beta (float): unary weight of the smoothing energy. Defaults to 1.
+        smoothness (float): Potts penalty; 0 disables smoothing.
+            Defaults to 0.5.
+        seed (int): clustering seed. Defaults to 0.
+        embedding_key (str): data-sample field with ``(T, d)`` embeddings.
+            Defaults to ``'pred_embedding'``.
+        collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
+        prefix (str, optional): metric name prefix. Defaults to
+            ``'keystep'``.
+    """
+    default_prefix = 'keystep'
+
+    def __init__(self,
+                 num_keysteps: int = 7,
+                 clustering: str = 'fcm',
+                 beta: float = 1.0,
+                 smoothness: float = 0.5,
+                 seed: int = 0,
+                 embedding_key: str = 'pred_embedding',
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if clustering not in ('fcm', 'kmeans'):
+            raise ValueError(f"clustering must be 'fcm' or 'kmeans', got "
+                             f'{clustering!r}')
+        self.num_keysteps = num_keysteps
+        self.clustering = clustering
+        self.beta = beta
+        self.smoothness = smoothness
+        self.seed = seed
+        self.embedding_key = embedding_key
+        self.per_task: Dict[str, Dict[str, Dict[str, float]]] = {}
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        for sample in data_samples:
+            if self.embedding_key not in sample:
+                raise KeyError(f'data sample of {sample.get("video_id")} has '
+                               f'no {self.embedding_key!r}: run the model in '
+                               "'predict' mode")
+            emb = _to_numpy(sample[self.embedding_key]).astype(np.float32)
+            labels = _to_numpy(sample['gt_frame_labels']).astype(np.int64)
+            if len(emb) != len(labels):
+                raise ValueError(
+                    f'video {sample["video_id"]}: {len(emb)} embeddings but '
+                    f'{len(labels)} frame labels')
+            self.results.append(
+                dict(
+                    video_id=sample['video_id'],
+                    task=sample['task'],
+                    embedding=emb,
+                    labels=labels))
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        by_task = defaultdict(dict)
+        for res in results:  # distributed samplers pad by repeating videos
+            by_task[res['task']].setdefault(res['video_id'], res)
+        self.per_task = {'egoprocel': {}, 'pooled': {}}
+        metrics: Dict[str, float] = {}
+        for task in sorted(by_task):
+            videos = [by_task[task][v] for v in sorted(by_task[task])]
+            preds, _ = discover_keysteps([v['embedding'] for v in videos],
+                                         self.num_keysteps, self.clustering,
+                                         self.beta, self.smoothness,
+                                         self.seed)
+            gts = [v['labels'] for v in videos]
+            per_video = [egoprocel_scores(p, g) for p, g in zip(preds, gts)]
+            scored = [s for s in per_video if s is not None]
+            if scored:
+                p = float(np.mean([s['precision'] for s in scored]))
+                r = float(np.mean([s['recall'] for s in scored]))
+                iou = float(np.mean([s['iou'] for s in scored]))
+                f1 = 0.0 if p + r == 0 else 2 * p * r / (p + r)
+                self.per_task['egoprocel'][task] = dict(
+                    precision=p, recall=r, f1=f1, iou=iou)
+            self.per_task['pooled'][task] = pooled_scores(preds, gts)
+        for protocol, tasks in self.per_task.items():
+            if not tasks:
+                continue
+            mean = {n: float(np.mean([t[n] for t in tasks.values()]))
+                    for n in _NAMES}
+            tasks['mean'] = mean
+            for name in _NAMES:
+                metrics[f'{protocol}/{name}'] = mean[name]
+                for task, row in tasks.items():
+                    if task != 'mean':
+                        metrics[f'{protocol}/{name}/{task}'] = row[name]
+            print_log(
+                '\n' + keystep_table({'model': tasks}, protocol),
+                logger='current')
+        return metrics

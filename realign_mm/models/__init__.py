@@ -1,0 +1,10 @@
+"""Registered models: the aligner, necks, losses and data preprocessors."""
+from .aligners import ProcedureAligner
+from .data_preprocessors import SequenceDataPreprocessor
+from .losses import FPGWLoss, InterSequenceContrastiveLoss
+from .necks import FrameEmbeddingNeck, IdentityNeck
+
+__all__ = [
+    'ProcedureAligner', 'SequenceDataPreprocessor', 'FPGWLoss',
+    'InterSequenceContrastiveLoss', 'FrameEmbeddingNeck', 'IdentityNeck'
+]

@@ -1,0 +1,3 @@
+from .procedure_aligner import ProcedureAligner
+
+__all__ = ['ProcedureAligner']

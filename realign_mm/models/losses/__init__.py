@@ -1,0 +1,4 @@
+from .contrastive_loss import InterSequenceContrastiveLoss
+from .fpgw_loss import FPGWLoss
+
+__all__ = ['FPGWLoss', 'InterSequenceContrastiveLoss']

@@ -1,0 +1,85 @@
+"""Inter-sequence contrastive loss guided by the transport plan."""
+import torch
+import torch.nn as nn
+from mmaction.registry import MODELS
+from torch import Tensor
+
+from realign_mm.ot import sqeuclidean_cost
+
+__all__ = ['InterSequenceContrastiveLoss']
+
+
+def _pad_to(x: Tensor, length: int) -> Tensor:
+    pad = length - x.shape[1]
+    return x if pad == 0 else nn.functional.pad(x, (0, 0, 0, pad))
+
+
+@MODELS.register_module()
+class InterSequenceContrastiveLoss(nn.Module):
+    """Cross-entropy between the plan's matches and embedding similarities
+    (method.md section 2).
+
+    For frame ``i`` of X the target over Y's frames is ``T_i. / sum_j T_ij``
+    and the prediction ``softmax_j(-||x_i - y_j||^2 / temperature)``, taken
+    over Y's frames and, with ``cross_batch_negatives``, every frame of the
+    other videos of the batch. Each frame's cross-entropy is weighted by its
+    share of the matched mass (frames sent to the sink weigh ~0); the loss
+    is symmetric in X and Y and averaged over pairs.
+
+    Args:
+        temperature (float): softmax temperature. Defaults to 0.1.
+        cross_batch_negatives (bool): other videos as negatives.
+            Defaults to True.
+        loss_weight (float): ``lambda_c``. Defaults to 1.0.
+    """
+
+    def __init__(self,
+                 temperature: float = 0.1,
+                 cross_batch_negatives: bool = True,
+                 loss_weight: float = 1.0) -> None:
+        super().__init__()
+        self.temperature = temperature
+        self.cross_batch_negatives = cross_batch_negatives
+        self.loss_weight = loss_weight
+
+    def forward(self, x: Tensor, y: Tensor, plan: Tensor, mask_x: Tensor,
+                mask_y: Tensor) -> Tensor:
+        """Args: ``x (B, N, d)``, ``y (B, M, d)``, ``plan (B, N, M)``
+        (detached), masks ``(B, N)`` / ``(B, M)``."""
+        batch, n, m = plan.shape
+        length = max(n, m)
+        videos = torch.cat([_pad_to(x, length), _pad_to(y, length)])
+        masks = torch.cat([
+            nn.functional.pad(mask_x, (0, length - n)),
+            nn.functional.pad(mask_y, (0, length - m))
+        ])  # (2B, L)
+        plan = plan.detach()
+        targets = torch.zeros(2 * batch, length, length, dtype=plan.dtype,
+                              device=plan.device)
+        targets[:batch, :n, :m] = plan
+        targets[batch:, :m, :n] = plan.transpose(1, 2)
+        row_mass = targets.sum(2)  # (2B, L)
+        weights = row_mass / row_mass.sum(1, keepdim=True).clamp_min(1e-12)
+        targets = targets / row_mass.clamp_min(1e-12)[..., None]
+
+        num = 2 * batch
+        partner = torch.cat([torch.arange(batch, num),
+                             torch.arange(batch)]).to(plan.device)
+        flat = videos.reshape(num * length, -1)
+        logits = -sqeuclidean_cost(videos, flat[None].expand(num, -1, -1)
+                                   ) / self.temperature  # (2B, L, 2B*L)
+        logits = logits.view(num, length, num, length)
+        allowed = masks[None, None, :, :].expand(num, 1, num, length).clone()
+        own = torch.arange(num, device=plan.device)
+        allowed[own, :, own] = False  # never the video itself
+        if not self.cross_batch_negatives:
+            only = torch.zeros_like(allowed)
+            only[own, :, partner] = allowed[own, :, partner]
+            allowed = only
+        logits = logits.masked_fill(~allowed, torch.finfo(logits.dtype).min)
+        log_prob = logits.view(num, length, -1).log_softmax(-1).view(
+            num, length, num, length)
+        log_prob = log_prob[own, :, partner]  # (2B, L, L) on the partner
+        ce = -(targets * log_prob).sum(-1)  # (2B, L)
+        loss = (weights * ce * masks).sum(1).mean()
+        return self.loss_weight * loss
