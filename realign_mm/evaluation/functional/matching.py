@@ -56,17 +56,21 @@ def egoprocel_scores(pred: np.ndarray,
         gt (np.ndarray): ``(T,)`` step id per frame, 0 = background.
 
     Returns:
-        dict | None: precision, recall, f1, iou; None when the video has no
-        matched key step (e.g. background only), so it cannot be scored.
+        dict | None: precision, recall, f1, iou; all 0 when the video has
+        key steps but every one lost the matching (e.g. one cluster over the
+        whole video, matched to background); None for a background-only
+        video, which has no key step to score.
     """
     pred, gt = np.asarray(pred), np.asarray(gt)
     _check_pair(pred, gt)
+    if not (gt != 0).any():
+        return None
     classes, _, overlap = overlap_matrix(pred, gt)
     rows, cols = linear_sum_assignment(-overlap)
     keep = classes[rows] != 0
     rows, cols = rows[keep], cols[keep]
     if len(rows) == 0:
-        return None
+        return dict(precision=0.0, recall=0.0, f1=0.0, iou=0.0)
     inter = overlap[rows, cols].astype(np.float64)
     gt_size = overlap.sum(1)[rows]
     pred_size = overlap.sum(0)[cols]

@@ -1,0 +1,6 @@
+# REALIGN (R-FPGWOT + contrastive) on the embedded synthetic procedures.
+_base_ = [
+    '../_base_/models/realign_mlp.py',
+    '../_base_/datasets/synthetic_features.py',
+    '../_base_/schedules/adam_1k.py', '../_base_/default_runtime.py'
+]

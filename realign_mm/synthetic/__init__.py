@@ -1,0 +1,6 @@
+"""The embedded default: synthetic procedure data."""
+from .procedure_features import (generate_dataset, make_timelines,
+                                 synthesize_features, write_egoprocel_csv)
+
+__all__ = ['generate_dataset', 'make_timelines', 'synthesize_features',
+           'write_egoprocel_csv']

@@ -1,0 +1,88 @@
+"""Helpers shared by ``tools/train.py`` and ``tools/test.py``."""
+import difflib
+import os
+import os.path as osp
+from typing import Optional
+
+import torch
+from mmengine.config import Config
+from mmengine.logging import print_log
+
+__all__ = ['check_cfg_options', 'apply_cli_args', 'enable_amp', 'prepare_distributed']
+
+
+def check_cfg_options(cfg: Config, options: Optional[dict],
+                      source: str = '--cfg-options') -> None:
+    """Refuse ``--cfg-options`` whose top-level key the config lacks.
+
+    ``merge_from_dict`` would silently add a misspelt key
+    (``trian_cfg.max_iters=10``) that nothing reads. Nested new keys are
+    allowed: an unknown constructor argument fails when the module is
+    built, naming the class.
+    """
+    for key in options or {}:
+        top = key.split('.')[0]
+        if top not in cfg:
+            close = difflib.get_close_matches(top, list(cfg.keys()), n=3)
+            hint = f'; did you mean {close}?' if close else ''
+            raise KeyError(f'{source}: unknown config key {top!r} in '
+                           f'{key!r} (config {cfg.filename}){hint}')
+
+
+def apply_cli_args(cfg: Config, args) -> Config:
+    """Merge the flags common to train and test into ``cfg``."""
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    if args.cfg_options is not None:
+        check_cfg_options(cfg, args.cfg_options)
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
+
+
+def enable_amp(cfg: Config) -> None:
+    """Switch to ``AmpOptimWrapper`` (bf16) on CUDA; a no-op on CPU."""
+    if not torch.cuda.is_available():
+        print_log('--amp: no CUDA device, mixed precision is a no-op on CPU',
+                  logger='current')
+        return
+    wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+        raise ValueError(f'--amp does not support optim_wrapper {wrapper}')
+    cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    cfg.optim_wrapper.setdefault('dtype', 'bfloat16')
+
+
+def prepare_distributed(cfg: Config) -> None:
+    """Let mmengine's launchers run on CPU-only machines (backend gloo).
+
+    mmengine 0.10.7's ``init_dist`` calls ``torch.cuda.set_device`` and
+    fails on a CPU-only torch. The Runner only calls it when no process
+    group exists, so on CPU we create the gloo group here from the variables
+    ``torchrun`` (``--launcher pytorch``) or Slurm (``--launcher slurm``)
+    set, and the Runner carries on with it.
+    """
+    launcher = cfg.get('launcher', 'none')
+    if launcher == 'none' or torch.cuda.is_available():
+        return
+    import torch.distributed as dist
+    if dist.is_initialized():
+        return
+    cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    if launcher == 'slurm':
+        env = os.environ
+        env.setdefault('RANK', env['SLURM_PROCID'])
+        env.setdefault('WORLD_SIZE', env['SLURM_NTASKS'])
+        env.setdefault('LOCAL_RANK', env.get('SLURM_LOCALID', '0'))
+        if 'MASTER_ADDR' not in env:
+            import subprocess
+            nodes = env['SLURM_NODELIST']
+            env['MASTER_ADDR'] = subprocess.getoutput(
+                f'scontrol show hostname {nodes} | head -n1')
+        env.setdefault('MASTER_PORT', '29500')
+    elif launcher != 'pytorch':
+        raise ValueError(f'launcher {launcher!r} is not supported on CPU')
+    dist.init_process_group(backend='gloo', init_method='env://')
