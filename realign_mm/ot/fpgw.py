@@ -36,7 +36,7 @@ import torch
 from torch import Tensor
 
 from .costs import fgw_objective, square_loss_product
-from .sinkhorn import NEG_INF, SinkhornState, sinkhorn_log
+from .sinkhorn import NEG_INF, SinkhornState, sinkhorn_log, sinkhorn_scaling
 
 __all__ = ['FPGWResult', 'fused_partial_gw']
 
@@ -109,6 +109,7 @@ def fused_partial_gw(cost: Tensor,
                      tol_inner: float = 1e-6,
                      check_every: int = 10,
                      grad: str = 'envelope',
+                     sinkhorn: str = 'scaling',
                      plan_init: Optional[Tensor] = None) -> FPGWResult:
     """Solve a batch of regularised fused partial GW problems.
 
@@ -136,6 +137,9 @@ def fused_partial_gw(cost: Tensor,
         tol_inner (float): Sinkhorn tolerance on the log marginal error.
         check_every (int): Sinkhorn convergence check period.
         grad (str): ``'envelope'`` or ``'unrolled'``.
+        sinkhorn (str): ``'scaling'`` (stabilised scalings with absorption,
+            fast) or ``'log'`` (log-domain every iteration); same fixed
+            point.
         plan_init (Tensor, optional): ``(B, N, M)`` initial plan.
 
     Returns:
@@ -154,6 +158,10 @@ def fused_partial_gw(cost: Tensor,
         raise ValueError(f'epsilon must be > 0, got {epsilon}')
     if grad not in ('envelope', 'unrolled'):
         raise ValueError(f"grad must be 'envelope' or 'unrolled', got {grad}")
+    if sinkhorn not in ('scaling', 'log'):
+        raise ValueError(f"sinkhorn must be 'scaling' or 'log', got "
+                         f'{sinkhorn!r}')
+    solve_inner = sinkhorn_scaling if sinkhorn == 'scaling' else sinkhorn_log
     if mass is not None and (sink_cost is not None or tau is not None):
         raise ValueError('mass (exact partial) excludes sink_cost and tau')
 
@@ -236,7 +244,7 @@ def fused_partial_gw(cost: Tensor,
                     cx, cy, plan)
             log_k = torch.where(pair_mask, log_ref - grad_lin / epsilon,
                                 log_ref)
-            state, n_it, err = sinkhorn_log(
+            state, n_it, err = solve_inner(
                 log_k,
                 log_a,
                 log_b,

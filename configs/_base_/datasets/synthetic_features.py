@@ -17,7 +17,7 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=8,  # 4 pairs
     num_workers=0,
-    sampler=dict(type='SameTaskPairSampler', shuffle=True),
+    sampler=dict(type='SameTaskPairSampler', shuffle=True, infinite=True),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

@@ -25,16 +25,20 @@ class SameTaskPairSampler(Sampler):
         dataset: a procedure dataset (``get_data_info(i)['task']``).
         shuffle (bool): shuffle pairs each epoch. Defaults to True.
         seed (int, optional): shared random seed (synced across ranks).
+        infinite (bool): never end, drawing epoch after epoch (for
+            iteration-based training: mmengine pauses 2 s each time a
+            finite dataloader restarts). Defaults to False.
     """
 
     def __init__(self, dataset, shuffle: bool = True,
-                 seed: Optional[int] = None) -> None:
+                 seed: Optional[int] = None, infinite: bool = False) -> None:
         rank, world_size = get_dist_info()
         self.rank, self.world_size = rank, world_size
         self.dataset = dataset
         self.shuffle = shuffle
         self.seed = sync_random_seed() if seed is None else seed
         self.epoch = 0
+        self.infinite = infinite
         groups = defaultdict(list)
         for idx in range(len(dataset)):
             groups[dataset.get_data_info(idx)['task']].append(idx)
@@ -62,7 +66,12 @@ class SameTaskPairSampler(Sampler):
         return pairs[self.rank::self.world_size]
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self._pairs().reshape(-1).tolist())
+        if not self.infinite:
+            yield from self._pairs().reshape(-1).tolist()
+            return
+        while True:
+            yield from self._pairs().reshape(-1).tolist()
+            self.epoch += 1
 
     def __len__(self) -> int:
         return 2 * self.pairs_per_rank
