@@ -4,19 +4,28 @@ it and the untrained features in the same run, print the key-step table.
     python tools/demo.py --work-dir work_dirs/demo
 """
 import argparse
+import os.path as osp
 
 import realign_mm  # noqa: F401  (registers modules, applies compat)
 from realign_mm.apis import run_demo
+
+CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
+                   'configs', 'realign')
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--work-dir', default='work_dirs/demo')
     parser.add_argument('--data-root', default='data/synthetic')
+    parser.add_argument('--config',
+                        default=osp.join(CONFIGS, 'realign_mlp_synthetic.py'))
+    parser.add_argument(
+        '--baseline-config',
+        default=osp.join(CONFIGS, 'untrained_features_synthetic.py'))
     parser.add_argument('--max-iters', type=int, default=None)
     args = parser.parse_args()
-    tables = run_demo(args.work_dir, args.data_root,
-                      max_iters=args.max_iters)
+    tables = run_demo(args.work_dir, args.config, args.baseline_config,
+                      args.data_root, args.max_iters)
     print('\n' + tables)
 
 

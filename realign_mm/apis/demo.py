@@ -10,37 +10,31 @@ from realign_mm.synthetic import generate_dataset
 
 __all__ = ['run_demo']
 
-_CONFIGS = osp.join(osp.dirname(osp.dirname(osp.dirname(__file__))),
-                    'configs', 'realign')
-
-
 def _metric_tables(runner: Runner) -> Dict[str, dict]:
     metric = runner.test_evaluator.metrics[0]
     return metric.per_task
 
 
 def run_demo(work_dir: str,
+             config: str,
+             baseline_config: str,
              data_root: str = 'data/synthetic',
-             config: Optional[str] = None,
-             baseline_config: Optional[str] = None,
              max_iters: Optional[int] = None) -> str:
     """Train REALIGN on the embedded synthetic data and compare it with the
     untrained features, both evaluated in this run.
 
     Args:
         work_dir (str): where logs, checkpoints and the table go.
-        data_root (str): synthetic data folder (written if missing).
-        config (str, optional): REALIGN config. Defaults to
+        config (str): REALIGN config, e.g.
             ``configs/realign/realign_mlp_synthetic.py``.
-        baseline_config (str, optional): untrained-features config.
-        max_iters (int, optional): override the training length.
+        baseline_config (str): the untrained-features config.
+        data_root (str): synthetic data folder (written if missing).
+        max_iters (int, optional): override the training length (and the
+            cosine schedule's period with it).
 
     Returns:
         str: the markdown tables (also written to ``work_dir/keysteps.md``).
     """
-    config = config or osp.join(_CONFIGS, 'realign_mlp_synthetic.py')
-    baseline_config = baseline_config or osp.join(
-        _CONFIGS, 'untrained_features_synthetic.py')
     if not osp.isfile(osp.join(data_root, 'splits.json')):
         print(f'writing the synthetic dataset to {data_root}: '
               f'{generate_dataset(data_root)}')
@@ -59,6 +53,9 @@ def run_demo(work_dir: str,
     if max_iters is not None:
         cfg.train_cfg.max_iters = max_iters
         cfg.train_cfg.val_interval = max_iters
+        for scheduler in cfg.param_scheduler:
+            if 'T_max' in scheduler:
+                scheduler.T_max = max_iters
     runner = Runner.from_cfg(cfg)
     runner.train()
     runner.test()
