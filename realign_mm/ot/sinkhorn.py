@@ -177,10 +177,16 @@ def sinkhorn_scaling(log_k: Tensor,
     One exp over ``(B, N, M)`` per absorption instead of two per iteration.
     Arguments as :func:`sinkhorn_log`.
     """
-    state, n_iter, err = sinkhorn_log(
-        log_k, log_a, log_b, mask_x, mask_y, lam_a=lam_a, lam_b=lam_b,
-        log_k_col=log_k_col, log_k_row=log_k_row, log_mass_col=log_mass_col,
-        log_mass_row=log_mass_row, state=state, max_iter=1, tol=0.0)
+
+    def log_step(state):
+        # one log-domain update: every row of the kernel made representable
+        return sinkhorn_log(
+            log_k, log_a, log_b, mask_x, mask_y, lam_a=lam_a, lam_b=lam_b,
+            log_k_col=log_k_col, log_k_row=log_k_row,
+            log_mass_col=log_mass_col, log_mass_row=log_mass_row,
+            state=state, max_iter=1, tol=0.0)
+
+    state, _, err = log_step(state)
     done = 1
     a = torch.where(mask_x, log_a.exp(), torch.zeros_like(log_a))
     b = torch.where(mask_y, log_b.exp(), torch.zeros_like(log_b))
@@ -234,11 +240,7 @@ def sinkhorn_scaling(log_k: Tensor,
             state = SinkhornState(u + s.log(), v + t.log(), ue + se.log(),
                                   ve + te.log())
         else:
-            state, _, err = sinkhorn_log(
-                log_k, log_a, log_b, mask_x, mask_y, lam_a=lam_a,
-                lam_b=lam_b, log_k_col=log_k_col, log_k_row=log_k_row,
-                log_mass_col=log_mass_col, log_mass_row=log_mass_row,
-                state=state, max_iter=1, tol=0.0)
+            state, _, err = log_step(state)
             done += 1
             continue
         if converged or not absorbed:

@@ -14,31 +14,24 @@ test_pipeline = [
     dict(type='PackProcedureInputs')
 ]
 
+videos = dict(
+    type=dataset_type,
+    data_root=data_root,
+    ann_file='annotations',
+    data_prefix=dict(features='features'),
+    split_file=data_root + '/splits.json')
+
 train_dataloader = dict(
     batch_size=8,  # 4 pairs
     num_workers=0,
     sampler=dict(type='SameTaskPairSampler', shuffle=True, infinite=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='annotations',
-        data_prefix=dict(features='features'),
-        split_file=data_root + '/splits.json',
-        split='train',
-        pipeline=train_pipeline))
+    dataset=dict(**videos, split='train', pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=4,
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='annotations',
-        data_prefix=dict(features='features'),
-        split_file=data_root + '/splits.json',
-        split='test',
-        pipeline=test_pipeline,
-        test_mode=True))
+        **videos, split='test', pipeline=test_pipeline, test_mode=True))
 test_dataloader = val_dataloader
 
 val_evaluator = dict(type='KeyStepMetric', num_keysteps=7)
