@@ -1,6 +1,7 @@
 """The embedded default: synthetic procedure data."""
-from .procedure_features import (generate_dataset, make_timelines,
+from .procedure_features import (features_on_gtcc_timelines,
+                                 generate_dataset, make_timelines,
                                  synthesize_features, write_egoprocel_csv)
 
 __all__ = ['generate_dataset', 'make_timelines', 'synthesize_features',
-           'write_egoprocel_csv']
+           'write_egoprocel_csv', 'features_on_gtcc_timelines']

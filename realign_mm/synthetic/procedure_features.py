@@ -22,7 +22,7 @@ from realign_mm.datasets.annotations import Segment, frame_labels
 
 __all__ = [
     'make_timelines', 'synthesize_features', 'write_egoprocel_csv',
-    'generate_dataset'
+    'generate_dataset', 'features_on_gtcc_timelines'
 ]
 
 Timelines = Dict[str, Dict[str, List[Segment]]]
@@ -185,3 +185,34 @@ def generate_dataset(out_dir: str,
                        seed=seed, fps=fps, splits=splits), f, indent=1)
     frames = sum(len(x) for x in feats.values())
     return dict(tasks=len(timelines), videos=len(feats), frames=frames)
+
+
+def features_on_gtcc_timelines(json_path: str,
+                               out_dir: str,
+                               tasks: Optional[List[str]] = None,
+                               fps: float = 1.0,
+                               feature_dim: int = 64,
+                               tail_seconds: float = 5.0,
+                               seed: int = 0) -> dict:
+    """Synthesise features on real step timelines (EgoProceL GTCC JSON).
+
+    Writes ``<out_dir>/<video>.npy`` for every video of the (aligned)
+    tasks; the annotations stay in the JSON, read by ``EgoProceLDataset``.
+    Each video lasts until its last annotated frame plus ``tail_seconds``.
+
+    Returns:
+        dict: counts of tasks, videos and frames.
+    """
+    from realign_mm.datasets.annotations import read_gtcc_json
+    timelines = read_gtcc_json(json_path, tasks=tasks)
+    durations = {
+        video: max((s.end for s in segs), default=0.0) + tail_seconds
+        for videos in timelines.values() for video, segs in videos.items()
+    }
+    feats = synthesize_features(
+        timelines, durations, fps=fps, feature_dim=feature_dim, seed=seed)
+    os.makedirs(out_dir, exist_ok=True)
+    for video, x in feats.items():
+        np.save(osp.join(out_dir, video + '.npy'), x)
+    return dict(tasks=len(timelines), videos=len(feats),
+                frames=sum(len(x) for x in feats.values()))
