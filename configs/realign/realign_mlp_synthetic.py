@@ -2,5 +2,5 @@
 _base_ = [
     '../_base_/models/realign_mlp.py',
     '../_base_/datasets/synthetic_features.py',
-    '../_base_/schedules/adam_1k.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/adam_cosine_3k.py', '../_base_/default_runtime.py'
 ]
