@@ -8,7 +8,8 @@ from torch import Tensor
 
 from realign_mm.ot import (FPGWResult, cosine_cost, feature_structure,
                            fused_partial_gw, laplace_diagonal_prior,
-                           mixture_prior, normalized_times, optimality_prior,
+                           mixed_structure, mixture_prior, normalized_times,
+                           optimality_prior,
                            sqeuclidean_cost, temporal_structure)
 
 __all__ = ['FPGWLoss']
@@ -102,9 +103,8 @@ class FPGWLoss(nn.Module):
             return temporal_structure(times, self.structure_scale)
         if self.structure == 'feature':
             return feature_structure(x)
-        return ((1 - self.feature_weight) *
-                temporal_structure(times, self.structure_scale) +
-                self.feature_weight * feature_structure(x))
+        return mixed_structure(times, x, self.structure_scale,
+                               self.feature_weight)
 
     def _prior(self, cost: Tensor, mask_x: Tensor,
                mask_y: Tensor) -> Optional[Tensor]:
