@@ -41,6 +41,14 @@ def overlap_matrix(pred: np.ndarray, gt: np.ndarray):
     return classes, clusters, overlap
 
 
+def _match_key_steps(classes: np.ndarray, overlap: np.ndarray):
+    """Hungarian matching maximising overlap (background included), then
+    the matched ``(row, col)`` pairs whose GT class is a key step."""
+    rows, cols = linear_sum_assignment(-overlap)
+    keep = classes[rows] != 0
+    return rows[keep], cols[keep]
+
+
 def egoprocel_scores(pred: np.ndarray,
                      gt: np.ndarray) -> Optional[Dict[str, float]]:
     """EgoProceL scores of one video.
@@ -66,9 +74,7 @@ def egoprocel_scores(pred: np.ndarray,
     if not (gt != 0).any():
         return None
     classes, _, overlap = overlap_matrix(pred, gt)
-    rows, cols = linear_sum_assignment(-overlap)
-    keep = classes[rows] != 0
-    rows, cols = rows[keep], cols[keep]
+    rows, cols = _match_key_steps(classes, overlap)
     if len(rows) == 0:
         return dict(precision=0.0, recall=0.0, f1=0.0, iou=0.0)
     inter = overlap[rows, cols].astype(np.float64)
@@ -112,9 +118,7 @@ def pooled_scores(preds: Sequence[np.ndarray],
     pred_all = np.concatenate([np.asarray(p) for p in preds])
     gt_all = np.concatenate([np.asarray(g) for g in gts])
     classes, _, overlap = overlap_matrix(pred_all, gt_all)
-    rows, cols = linear_sum_assignment(-overlap)
-    keep = classes[rows] != 0
-    rows, cols = rows[keep], cols[keep]
+    rows, cols = _match_key_steps(classes, overlap)
     correct = float(overlap[rows, cols].sum())
     predicted = float(overlap[:, cols].sum())
     labelled = float((gt_all != 0).sum())

@@ -7,7 +7,8 @@ from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
-from ..functional import discover_keysteps, egoprocel_scores, pooled_scores
+from ..functional import (discover_keysteps, egoprocel_scores, f1_score,
+                          pooled_scores)
 from ..report import keystep_table
 
 __all__ = ['KeyStepMetric']
@@ -108,9 +109,8 @@ class KeyStepMetric(BaseMetric):
                 p = float(np.mean([s['precision'] for s in scored]))
                 r = float(np.mean([s['recall'] for s in scored]))
                 iou = float(np.mean([s['iou'] for s in scored]))
-                f1 = 0.0 if p + r == 0 else 2 * p * r / (p + r)
                 self.per_task['egoprocel'][task] = dict(
-                    precision=p, recall=r, f1=f1, iou=iou)
+                    precision=p, recall=r, f1=f1_score(p, r), iou=iou)
             self.per_task['pooled'][task] = pooled_scores(preds, gts)
         for protocol, tasks in self.per_task.items():
             if not tasks:
