@@ -1,15 +1,20 @@
 """Batched optimal-transport solvers on tensors (no registry, no config)."""
 from .costs import (cosine_cost, feature_structure, fgw_objective,
                     mixed_structure, normalized_times, sqeuclidean_cost,
-                    square_loss_product, temporal_structure)
+                    square_loss_product, square_loss_terms,
+                    temporal_structure)
 from .fpgw import FPGWResult, fused_partial_gw
+from .laplace_filter import LaplaceKernel, laplace_filter
 from .priors import laplace_diagonal_prior, mixture_prior, optimality_prior
-from .sinkhorn import SinkhornState, sinkhorn_log
+from .sinkhorn import SinkhornState, sinkhorn_log, sinkhorn_scaling
+from .structures import DenseStructure, TemporalStructure, as_structure
 
 __all__ = [
     'FPGWResult', 'fused_partial_gw', 'SinkhornState', 'sinkhorn_log',
-    'sqeuclidean_cost', 'cosine_cost', 'normalized_times',
-    'temporal_structure', 'feature_structure', 'mixed_structure',
-    'square_loss_product', 'fgw_objective', 'laplace_diagonal_prior',
-    'optimality_prior', 'mixture_prior'
+    'sinkhorn_scaling', 'sqeuclidean_cost', 'cosine_cost',
+    'normalized_times', 'temporal_structure', 'feature_structure',
+    'mixed_structure', 'square_loss_product', 'square_loss_terms',
+    'fgw_objective', 'laplace_diagonal_prior', 'optimality_prior',
+    'mixture_prior', 'LaplaceKernel', 'laplace_filter', 'DenseStructure',
+    'TemporalStructure', 'as_structure'
 ]

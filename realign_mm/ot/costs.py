@@ -3,15 +3,19 @@
 All functions are batched over pairs and backend-free torch maths:
 ``x`` is ``(B, N, d)``, ``y`` is ``(B, M, d)``, a frame mask is ``(B, N)`` bool.
 """
-from typing import Optional
+from typing import Optional, Tuple, Union
 
 import torch
 from torch import Tensor
 
+from .structures import Structure, as_structure
+
+StructureLike = Union[Tensor, Structure]
+
 __all__ = [
     'sqeuclidean_cost', 'cosine_cost', 'normalized_times',
     'temporal_structure', 'feature_structure', 'mixed_structure',
-    'square_loss_product', 'fgw_objective'
+    'square_loss_product', 'square_loss_terms', 'fgw_objective'
 ]
 
 
@@ -83,7 +87,7 @@ def mixed_structure(times: Tensor, x: Tensor, scale: float,
             weight * feature_structure(x))
 
 
-def square_loss_product(struct_x: Tensor, struct_y: Tensor,
+def square_loss_product(struct_x: StructureLike, struct_y: StructureLike,
                         plan: Tensor) -> Tensor:
     """Tensor product ``L(C^X, C^Y) (x) T`` for the square loss.
 
@@ -93,27 +97,44 @@ def square_loss_product(struct_x: Tensor, struct_y: Tensor,
 
     with the *plan* marginals ``p = T 1`` and ``q = T^T 1`` (Peyre et al.,
     ICML 2016, Prop. 1), so it is also right for partial plans whose
-    marginals differ from the frame weights. Cost O(N^2 M + N M^2).
+    marginals differ from the frame weights. Cost O(N^2 M + N M^2) for dense
+    structures, O(N M L) for :class:`~realign_mm.ot.structures.
+    TemporalStructure`.
 
     Args:
-        struct_x (Tensor): ``(B, N, N)`` symmetric structure of X.
-        struct_y (Tensor): ``(B, M, M)`` symmetric structure of Y.
+        struct_x (Tensor or structure): ``(B, N, N)`` symmetric structure.
+        struct_y (Tensor or structure): ``(B, M, M)`` symmetric structure.
         plan (Tensor): ``(B, N, M)`` transport plan.
 
     Returns:
         Tensor: ``(B, N, M)``.
     """
-    p = plan.sum(2, keepdim=True)  # (B, N, 1)
-    q = plan.sum(1).unsqueeze(2)  # (B, M, 1)
-    const_x = torch.bmm(struct_x * struct_x, p)  # (B, N, 1)
-    const_y = torch.bmm(struct_y * struct_y, q).transpose(1, 2)  # (B, 1, M)
-    cross = torch.bmm(torch.bmm(struct_x, plan), struct_y.transpose(1, 2))
+    const_x, const_y, cross = square_loss_terms(struct_x, struct_y, plan)
     return const_x + const_y - 2 * cross
 
 
+def square_loss_terms(struct_x: StructureLike, struct_y: StructureLike,
+                      plan: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    """The three terms of :func:`square_loss_product`, unassembled.
+
+    Returns:
+        tuple: ``(C^X)^2 p`` as ``(B, N, 1)``, ``((C^Y)^2 q)^T`` as
+        ``(B, 1, M)`` and ``C^X T C^{Y\\top}`` as ``(B, N, M)``, so that
+        ``L (x) T = const_x + const_y - 2 cross``. The solver folds the two
+        rank-one terms into one pass.
+    """
+    sx, sy = as_structure(struct_x), as_structure(struct_y)
+    p = plan.sum(2, keepdim=True)  # (B, N, 1)
+    q = plan.sum(1).unsqueeze(2)  # (B, M, 1)
+    const_x = sx.square_matmul(p)  # (B, N, 1)
+    const_y = sy.square_matmul(q).transpose(1, 2)  # (B, 1, M)
+    cross = sx.matmul(sy.rmatmul(plan))  # C^Y symmetric
+    return const_x, const_y, cross
+
+
 def fgw_objective(cost: Tensor,
-                  struct_x: Tensor,
-                  struct_y: Tensor,
+                  struct_x: StructureLike,
+                  struct_y: StructureLike,
                   plan: Tensor,
                   alpha: float,
                   product: Optional[Tensor] = None) -> Tensor:
@@ -129,8 +150,8 @@ def fgw_objective(cost: Tensor,
 
     Args:
         cost (Tensor): ``(B, N, M)`` feature cost D.
-        struct_x (Tensor): ``(B, N, N)``.
-        struct_y (Tensor): ``(B, M, M)``.
+        struct_x (Tensor or structure): ``(B, N, N)``.
+        struct_y (Tensor or structure): ``(B, M, M)``.
         plan (Tensor): ``(B, N, M)``.
         alpha (float): structure weight in [0, 1].
         product (Tensor, optional): precomputed ``L (x) T``.

@@ -35,8 +35,10 @@ from typing import Optional
 import torch
 from torch import Tensor
 
-from .costs import fgw_objective, square_loss_product
-from .sinkhorn import NEG_INF, SinkhornState, sinkhorn_log, sinkhorn_scaling
+from .costs import StructureLike, fgw_objective, square_loss_terms
+from .sinkhorn import (NEG_INF, SinkhornState, exp_flush, sinkhorn_log,
+                       sinkhorn_scaling)
+from .structures import DenseStructure, as_structure
 
 __all__ = ['FPGWResult', 'fused_partial_gw']
 
@@ -86,19 +88,34 @@ def _default_weights(weights: Optional[Tensor], like: Tensor,
     return weights.to(like.dtype)
 
 
+def _epsilon_schedule(epsilon: float, start: Optional[float],
+                      steps: int) -> list:
+    """Per-step epsilon: geometric from ``start`` to ``epsilon`` over the
+    first half of the steps, then ``epsilon``."""
+    if start is None or start == epsilon or steps < 2:
+        return [epsilon] * steps
+    ramp = max(1, steps // 2)
+    ratio = (epsilon / start)**(1 / ramp)
+    return [max(epsilon, start * ratio**k) for k in range(ramp)] + \
+        [epsilon] * (steps - ramp)
+
+
 def _check_finite(name: str, value: Tensor, mask: Tensor) -> None:
-    if not bool(torch.isfinite(value[mask]).all()):
+    if bool(torch.isfinite(value).all()):  # one pass in the common case
+        return
+    if not bool(torch.isfinite(value).logical_or_(~mask).all()):
         raise ValueError(f'{name} has NaN or inf entries at real frames')
 
 
 def fused_partial_gw(cost: Tensor,
-                     struct_x: Tensor,
-                     struct_y: Tensor,
+                     struct_x: StructureLike,
+                     struct_y: StructureLike,
                      a: Optional[Tensor] = None,
                      b: Optional[Tensor] = None,
                      *,
                      alpha: float,
                      epsilon: float,
+                     epsilon_start: Optional[float] = None,
                      mass: Optional[float] = None,
                      sink_cost: Optional[float] = None,
                      tau: Optional[float] = None,
@@ -115,14 +132,22 @@ def fused_partial_gw(cost: Tensor,
 
     Args:
         cost (Tensor): ``(B, N, M)`` feature cost D.
-        struct_x (Tensor): ``(B, N, N)`` symmetric structure of X.
-        struct_y (Tensor): ``(B, M, M)`` symmetric structure of Y.
+        struct_x (Tensor or structure): ``(B, N, N)`` symmetric structure
+            of X, a matrix or an operator such as
+            :class:`~realign_mm.ot.structures.TemporalStructure` (O(N M)
+            products).
+        struct_y (Tensor or structure): ``(B, M, M)`` structure of Y.
         a (Tensor, optional): ``(B, N)`` non-negative frame weights of X;
             zero marks a padded frame. Defaults to uniform ``1/N``.
         b (Tensor, optional): ``(B, M)`` frame weights of Y. Defaults to
             uniform ``1/M``.
         alpha (float): structure weight in [0, 1].
         epsilon (float): entropic regularisation (> 0).
+        epsilon_start (float, optional): epsilon scaling: the first half of
+            the outer steps decrease epsilon geometrically from this value to
+            ``epsilon`` (warm-started potentials are rescaled), which needs
+            far fewer Sinkhorn iterations at small ``epsilon``. None (default)
+            keeps ``epsilon`` throughout.
         mass (float, optional): exact total transported mass ``m``,
             ``0 < m <= min(sum a, sum b)``. Excludes ``sink_cost`` and
             ``tau``.
@@ -148,6 +173,7 @@ def fused_partial_gw(cost: Tensor,
     if cost.dim() != 3:
         raise ValueError(f'cost must be (B, N, M), got {tuple(cost.shape)}')
     batch, n, m = cost.shape
+    struct_x, struct_y = as_structure(struct_x), as_structure(struct_y)
     if struct_x.shape != (batch, n, n) or struct_y.shape != (batch, m, m):
         raise ValueError(
             f'structures {tuple(struct_x.shape)} / {tuple(struct_y.shape)} '
@@ -156,6 +182,9 @@ def fused_partial_gw(cost: Tensor,
         raise ValueError(f'alpha must be in [0, 1], got {alpha}')
     if not epsilon > 0:
         raise ValueError(f'epsilon must be > 0, got {epsilon}')
+    if epsilon_start is not None and not epsilon_start >= epsilon:
+        raise ValueError(f'epsilon_start must be >= epsilon, got '
+                         f'{epsilon_start} < {epsilon}')
     if grad not in ('envelope', 'unrolled'):
         raise ValueError(f"grad must be 'envelope' or 'unrolled', got {grad}")
     if sinkhorn not in ('scaling', 'log'):
@@ -170,16 +199,17 @@ def fused_partial_gw(cost: Tensor,
     mask_x, mask_y = a > 0, b > 0
     pair_mask = mask_x[:, :, None] & mask_y[:, None, :]
     _check_finite('cost', cost, pair_mask)
-    _check_finite('struct_x', struct_x, mask_x[:, :, None] & mask_x[:, None])
-    _check_finite('struct_y', struct_y, mask_y[:, :, None] & mask_y[:, None])
+    for name, struct, mask in (('struct_x', struct_x, mask_x),
+                               ('struct_y', struct_y, mask_y)):
+        if isinstance(struct, DenseStructure):
+            _check_finite(name, struct.matrix, mask[:, :, None] & mask[:, None])
     # Padded entries may hold garbage (even NaN): zero them so that
     # 0-mass rows never turn into 0 * NaN.
     zero = cost.new_zeros(())
-    cost = torch.where(pair_mask, cost, zero)
-    struct_x = torch.where(mask_x[:, :, None] & mask_x[:, None], struct_x,
-                           zero)
-    struct_y = torch.where(mask_y[:, :, None] & mask_y[:, None], struct_y,
-                           zero)
+    padded = not (bool(mask_x.all()) and bool(mask_y.all()))
+    if padded:
+        cost = torch.where(pair_mask, cost, zero)
+    struct_x, struct_y = struct_x.masked(mask_x), struct_y.masked(mask_y)
 
     sum_a, sum_b = a.sum(1), b.sum(1)  # (B,)
     balanced = mass is None and sink_cost is None and tau is None
@@ -195,7 +225,9 @@ def fused_partial_gw(cost: Tensor,
     log_ref = log_a[:, :, None] + log_b[:, None, :]
     if prior is not None:
         log_ref = log_ref + prior.detach()
-    log_ref = torch.where(pair_mask, log_ref, log_ref.new_full((), NEG_INF))
+    if padded:
+        log_ref = torch.where(pair_mask, log_ref,
+                              log_ref.new_full((), NEG_INF))
 
     # Extra row / column: dummy point (exact mass) or virtual sink (free).
     log_k_col = log_k_row = log_mass_col = log_mass_row = None
@@ -211,13 +243,11 @@ def fused_partial_gw(cost: Tensor,
         # the sink weighs like one average real frame of the other video
         mean_a = sum_a / mask_x.sum(1).clamp_min(1)
         mean_b = sum_b / mask_y.sum(1).clamp_min(1)
-        log_k_col = torch.where(
-            mask_x, log_a + mean_b.log()[:, None] - sink_cost / epsilon,
-            zero + NEG_INF)
-        log_k_row = torch.where(
-            mask_y, log_b + mean_a.log()[:, None] - sink_cost / epsilon,
-            zero + NEG_INF)
-    lam = 1.0 if tau is None else tau / (tau + epsilon)
+        sink_col = torch.where(mask_x, log_a + mean_b.log()[:, None],
+                               zero + NEG_INF)
+        sink_row = torch.where(mask_y, log_b + mean_a.log()[:, None],
+                               zero + NEG_INF)
+    schedule = _epsilon_schedule(epsilon, epsilon_start, n_outer)
 
     if plan_init is None:
         if mass is not None:
@@ -232,18 +262,33 @@ def fused_partial_gw(cost: Tensor,
 
     solve_grad = grad == 'unrolled' and torch.is_grad_enabled()
     state: Optional[SinkhornState] = None
+    prev_eps, base, base_eps = epsilon, None, None
     inner_total, err, outer = 0, float('inf'), 0
     with torch.set_grad_enabled(solve_grad):
         c, cx, cy = ((cost, struct_x, struct_y) if solve_grad else
                      (cost.detach(), struct_x.detach(), struct_y.detach()))
         plan = plan if solve_grad else plan.detach()
-        for outer in range(1, n_outer + 1):
-            grad_lin = (1 - alpha) * c
+        for outer, eps in enumerate(schedule, start=1):
+            if state is not None and eps != prev_eps:
+                state = state.rescaled(prev_eps / eps)
+            prev_eps = eps
+            if sink_cost is not None:
+                log_k_col = sink_col - sink_cost / eps
+                log_k_row = sink_row - sink_cost / eps
+            lam = 1.0 if tau is None else tau / (tau + eps)
+            # log kernel log_ref - G / eps, G = (1-alpha) D + 2 alpha L(x)T;
+            # padded entries stay near NEG_INF (D and L(x)T are finite there)
+            if eps != base_eps:  # log_ref - (1 - alpha) D / eps, cached
+                base, base_eps = torch.add(log_ref, c,
+                                           alpha=-(1 - alpha) / eps), eps
             if alpha > 0:
-                grad_lin = grad_lin + 2 * alpha * square_loss_product(
-                    cx, cy, plan)
-            log_k = torch.where(pair_mask, log_ref - grad_lin / epsilon,
-                                log_ref)
+                # - 2 alpha / eps (const_x + const_y - 2 cross), in 3 passes
+                const_x, const_y, cross = square_loss_terms(cx, cy, plan)
+                log_k = torch.add(base, cross, alpha=4 * alpha / eps)
+                log_k.sub_(const_x, alpha=2 * alpha / eps)
+                log_k.sub_(const_y, alpha=2 * alpha / eps)
+            else:
+                log_k = base
             state, n_it, err = solve_inner(
                 log_k,
                 log_a,
@@ -261,12 +306,17 @@ def fused_partial_gw(cost: Tensor,
                 tol=tol_inner,
                 check_every=check_every)
             inner_total += n_it
-            new_plan = torch.exp(log_k + state.u[:, :, None] +
-                                 state.v[:, None, :])
-            change = float((new_plan - plan).abs().max())
+            new_plan = state.plan
+            if new_plan is None:
+                new_plan = exp_flush(log_k + state.u[:, :, None] +
+                                     state.v[:, None, :])
+            state.plan = None  # not carried into the next step
+            if eps == epsilon and outer < n_outer:  # no stop while annealing
+                change = float(torch.sub(new_plan, plan).abs_().max())
+                if change < tol_outer:
+                    plan = new_plan
+                    break
             plan = new_plan
-            if change < tol_outer:
-                break
 
         sink_x = plan.new_zeros(batch, n)
         sink_y = plan.new_zeros(batch, m)

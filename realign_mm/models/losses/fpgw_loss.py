@@ -6,11 +6,11 @@ import torch.nn as nn
 from mmaction.registry import MODELS
 from torch import Tensor
 
-from realign_mm.ot import (FPGWResult, cosine_cost, feature_structure,
-                           fused_partial_gw, laplace_diagonal_prior,
-                           mixed_structure, mixture_prior, normalized_times,
-                           optimality_prior,
-                           sqeuclidean_cost, temporal_structure)
+from realign_mm.ot import (FPGWResult, TemporalStructure, cosine_cost,
+                           feature_structure, fused_partial_gw,
+                           laplace_diagonal_prior, mixed_structure,
+                           mixture_prior, normalized_times, optimality_prior,
+                           sqeuclidean_cost)
 
 __all__ = ['FPGWLoss']
 
@@ -99,8 +99,8 @@ class FPGWLoss(nn.Module):
 
     def _structure(self, x: Tensor, mask: Tensor) -> Tensor:
         times = normalized_times(mask).to(x.dtype)
-        if self.structure == 'temporal':
-            return temporal_structure(times, self.structure_scale)
+        if self.structure == 'temporal':  # O(N M) products, never dense
+            return TemporalStructure(times, mask, self.structure_scale)
         if self.structure == 'feature':
             return feature_structure(x)
         return mixed_structure(times, x, self.structure_scale,
