@@ -31,8 +31,11 @@ def sqeuclidean_cost(x: Tensor, y: Tensor) -> Tensor:
     """
     x2 = (x * x).sum(-1)  # (B, N)
     y2 = (y * y).sum(-1)  # (B, M)
-    cross = torch.bmm(x, y.transpose(1, 2))  # (B, N, M)
-    return (x2[:, :, None] + y2[:, None, :] - 2 * cross).clamp_min(0)
+    cost = torch.baddbmm(x2[:, :, None] + y2[:, None, :], x,
+                         y.transpose(1, 2), alpha=-2)
+    # clamp round-off negatives without a clamp node: autograd would keep a
+    # (B, N, M) tensor for it, and the gradient of the expansion is exact
+    return cost + (cost.detach().clamp_min(0) - cost.detach())
 
 
 def cosine_cost(x: Tensor, y: Tensor, eps: float = 1e-8) -> Tensor:

@@ -52,7 +52,9 @@ class LaplaceKernel:
         self.chunk = length = max(1, min(chunk, n))
         self.chunks = chunks = -(-n // length)
         pad = chunks * length - n
-        z = times / scale
+        # factors in float64: z = t / s can be large (small scales), and
+        # float32 differences of large z lose digits; cast when applied
+        z = times.to(torch.float64) / scale
         if pad:
             z = torch.cat([z, z[:, -1:].expand(batch, pad)], 1)
         zc = z.view(batch, chunks, length)

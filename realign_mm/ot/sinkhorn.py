@@ -48,7 +48,7 @@ NEG_INF = -1e9
 def exp_flush(x: Tensor) -> Tensor:
     """``exp(x)``, flushed to exactly 0 well before the subnormal range.
 
-    Computed as ``exp(max(x, c)) - exp(c)`` with ``c = log(tiny) + 20``:
+    Computed as ``max(exp(max(x, c)) - exp(c), 0)``, ``c = log(tiny) + 20``:
     exactly 0 at and below ``c`` (padded entries hold ``NEG_INF``), and off
     by less than ``e^c`` (about ``1e-29`` in float32) elsewhere. Measured
     here on x86: ``exp`` of inputs far below ``c`` runs about 17 times
@@ -58,8 +58,25 @@ def exp_flush(x: Tensor) -> Tensor:
     cutoff = math.log(torch.finfo(x.dtype).tiny) + 20
     y = torch.exp(x.clamp_min(cutoff))
     if y.requires_grad:
-        return y - math.exp(cutoff)
-    return y.sub_(math.exp(cutoff))
+        return (y - math.exp(cutoff)).clamp_min(0)
+    return y.sub_(math.exp(cutoff)).clamp_min_(0)  # exp may round below
+
+
+def _relax(old: Tensor,
+           new: Tensor,
+           omega: float,
+           lam: float = 1.0,
+           damp: Optional[Tensor] = None,
+           pad: Optional[Tensor] = None) -> Tensor:
+    """One scaling update: KL-relaxed (``new^lam * damp``), over-relaxed
+    (``old^(1 - omega) new^omega``), padded entries reset to 1."""
+    if lam != 1:
+        new = new.pow(lam) * damp
+    if omega != 1:
+        new = torch.pow(new / old, omega).mul_(old)
+    if pad is not None:
+        new = new.masked_fill(pad, 1.0)
+    return new
 
 
 def _absorbed_kernel(log_k: Tensor, u: Tensor, v: Tensor) -> Tensor:
@@ -69,7 +86,7 @@ def _absorbed_kernel(log_k: Tensor, u: Tensor, v: Tensor) -> Tensor:
         return exp_flush(log_k + u[:, :, None] + v[:, None, :])
     cutoff = math.log(torch.finfo(log_k.dtype).tiny) + 20
     kern = torch.add(log_k, u[:, :, None]).add_(v[:, None, :])
-    return kern.clamp_min_(cutoff).exp_().sub_(math.exp(cutoff))
+    return kern.clamp_min_(cutoff).exp_().sub_(math.exp(cutoff)).clamp_min_(0)
 
 
 def logsumexp(x: Tensor, dim: int) -> Tensor:
@@ -145,7 +162,8 @@ def sinkhorn_log(log_k: Tensor,
                  state: Optional[SinkhornState] = None,
                  max_iter: int = 50,
                  tol: float = 1e-6,
-                 check_every: int = 10) -> Tuple[SinkhornState, int, float]:
+                 check_every: int = 10,
+                 overrelax: float = 1.0) -> Tuple[SinkhornState, int, float]:
     """Run log-domain Sinkhorn iterations on a batch of pairs.
 
     Args:
@@ -169,6 +187,9 @@ def sinkhorn_log(log_k: Tensor,
             marginals this is the largest log-ratio between the row sums and
             their targets, i.e. the marginal error. Defaults to 1e-6.
         check_every (int): how often to test ``tol`` (a host sync).
+        overrelax (float): over-relaxation ``w`` in ``[1, 2)``: between
+            checks ``u <- (1 - w) u_old + w u``; 1 (default) is plain
+            Sinkhorn. Same fixed point.
 
     Returns:
         tuple: the final state, the iterations run and the last error.
@@ -178,17 +199,29 @@ def sinkhorn_log(log_k: Tensor,
     u, v, u_extra, v_extra = state.u, state.v, state.u_extra, state.v_extra
     err = float('inf')
     n_iter = 0
+    if not 1 <= overrelax < 2:
+        raise ValueError(f'overrelax must be in [1, 2), got {overrelax}')
+
+    def relax(old, new, w):
+        return new if w == 1 else torch.lerp(old, new, w)
+
     for n_iter in range(1, max_iter + 1):
+        check = n_iter % check_every == 0 or n_iter == max_iter
+        w = 1.0 if check else overrelax
         u_prev = u
-        u = lam_a * (log_a - _lse_rows(log_k, v, log_k_col, v_extra))
+        u = relax(u, lam_a * (log_a - _lse_rows(log_k, v, log_k_col,
+                                                 v_extra)), w)
         u = torch.where(mask_x, u, torch.zeros_like(u))
         if log_mass_row is not None:
-            u_extra = log_mass_row - logsumexp(log_k_row + v, dim=1)
-        v = lam_b * (log_b - _lse_cols(log_k, u, log_k_row, u_extra))
+            u_extra = relax(
+                u_extra, log_mass_row - logsumexp(log_k_row + v, dim=1), w)
+        v = relax(v, lam_b * (log_b - _lse_cols(log_k, u, log_k_row,
+                                                 u_extra)), w)
         v = torch.where(mask_y, v, torch.zeros_like(v))
         if log_mass_col is not None:
-            v_extra = log_mass_col - logsumexp(log_k_col + u, dim=1)
-        if n_iter % check_every == 0 or n_iter == max_iter:
+            v_extra = relax(
+                v_extra, log_mass_col - logsumexp(log_k_col + u, dim=1), w)
+        if check:
             err = float((u - u_prev).abs().max())
             if err < tol:
                 break
@@ -211,7 +244,8 @@ def sinkhorn_scaling(log_k: Tensor,
                      max_iter: int = 50,
                      tol: float = 1e-6,
                      check_every: int = 10,
-                     absorb_at: float = 8.0) -> Tuple[SinkhornState, int,
+                     absorb_at: float = 8.0,
+                     overrelax: float = 1.0) -> Tuple[SinkhornState, int,
                                                       float]:
     """Same fixed point as :func:`sinkhorn_log`, with scalings and absorption.
 
@@ -225,6 +259,9 @@ def sinkhorn_scaling(log_k: Tensor,
         s \\leftarrow \\big(a / (\\tilde K t + \\tilde k^c t^c)\\big)^{\\lambda}
         \\, e^{(\\lambda - 1) u}
 
+    optionally over-relaxed, ``s <- s_old^{1 - w} s^w`` with ``w = overrelax``
+    in ``[1, 2)`` (Thibault et al., 2017; same fixed point, far fewer
+    iterations at small epsilon, measured), except on the checked sweeps,
     and re-absorb ``log s, log t`` whenever one exceeds ``absorb_at``
     (tested every ``check_every`` iterations). If a row underflows, one
     log-domain update restores it. One exp over ``(B, N, M)`` per absorption
@@ -240,12 +277,17 @@ def sinkhorn_scaling(log_k: Tensor,
             log_mass_col=log_mass_col, log_mass_row=log_mass_row,
             state=state, max_iter=1, tol=0.0)
 
+    if not 1 <= overrelax < 2:
+        raise ValueError(f'overrelax must be in [1, 2), got {overrelax}')
     done, err = 0, float('inf')
     if state is None:  # cold start: absorb after one log-domain update
         state, _, err = log_step(state)
         done = 1
     a = torch.where(mask_x, log_a.exp(), torch.zeros_like(log_a))
     b = torch.where(mask_y, log_b.exp(), torch.zeros_like(log_b))
+    # padded frames keep scaling 1 (their rows are 0 / 0); None: no padding
+    pad_x = None if bool(mask_x.all()) else ~mask_x
+    pad_y = None if bool(mask_y.all()) else ~mask_y
     mass_col = None if log_mass_col is None else log_mass_col.exp()
     mass_row = None if log_mass_row is None else log_mass_row.exp()
     kern = None
@@ -265,25 +307,25 @@ def sinkhorn_scaling(log_k: Tensor,
         while done < max_iter and not absorbed:
             done += 1
             s_prev = s
+            check = done % check_every == 0 or done == max_iter
+            # over-relaxed sweeps between checks; the checked sweep (the only
+            # one the loop can stop on) is plain, so the columns come out exact
+            omega = 1.0 if check else overrelax
             rows = torch.bmm(kern, t[:, :, None])[..., 0]
             if kcol is not None:
-                rows = rows + kcol * te[:, None]
-            s = a / rows
-            if lam_a != 1:
-                s = s.pow(lam_a) * damp_a
-            s = torch.where(mask_x, s, torch.ones_like(s))
+                rows = torch.addcmul(rows, kcol, te[:, None])
+            s = _relax(s, a / rows, omega, lam_a, damp_a, pad_x)
             if mass_row is not None:
-                se = mass_row / (krow * t).sum(1)
+                se = _relax(se, mass_row / torch.linalg.vecdot(krow, t),
+                            omega)
             cols = torch.bmm(s[:, None, :], kern)[:, 0]
             if krow is not None:
-                cols = cols + krow * se[:, None]
-            t = b / cols
-            if lam_b != 1:
-                t = t.pow(lam_b) * damp_b
-            t = torch.where(mask_y, t, torch.ones_like(t))
+                cols = torch.addcmul(cols, krow, se[:, None])
+            t = _relax(t, b / cols, omega, lam_b, damp_b, pad_y)
             if mass_col is not None:
-                te = mass_col / (kcol * s).sum(1)
-            if done % check_every and done < max_iter:
+                te = _relax(te, mass_col / torch.linalg.vecdot(kcol, s),
+                            omega)
+            if not check:
                 continue
             # host syncs only every check_every iterations
             err = float((s.log() - s_prev.log()).abs().max())

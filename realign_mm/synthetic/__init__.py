@@ -1,7 +1,9 @@
-"""The embedded default: synthetic procedure data."""
+"""The embedded default: synthetic procedure data and alignment problems."""
+from .alignment_pairs import trajectory_pairs
 from .procedure_features import (features_on_gtcc_timelines,
                                  generate_dataset, make_timelines,
                                  synthesize_features, write_egoprocel_csv)
 
 __all__ = ['generate_dataset', 'make_timelines', 'synthesize_features',
-           'write_egoprocel_csv', 'features_on_gtcc_timelines']
+           'write_egoprocel_csv', 'features_on_gtcc_timelines',
+           'trajectory_pairs']

@@ -1,0 +1,249 @@
+"""Benchmark the batched R-FPGW solver against POT on CPU.
+
+For each size n, interleaved over ``--repeats`` rounds in one process:
+
+* ours: :func:`realign_mm.ot.fused_partial_gw` on B pairs at once (exact
+  mass m, temporal structure as an O(N L M) operator), ms per pair;
+* POT exact ``partial_fused_gromov_wasserstein`` (Frank-Wolfe + network
+  simplex, one pair at a time, ``numItermax=1e6``), ms per pair;
+* POT ``entropic_partial_gromov_wasserstein`` (structure only: POT's fused
+  entropic partial solver ignores the feature cost), capped: a few outer
+  iterations on one pair, reported as a lower bound and skipped for larger n
+  once one call passes ``--entropic-cap`` seconds.
+
+It prints the speed ratio (POT exact / ours, same pairs, same run) and the
+relative gap between our objective E(T) and POT's exact one on the pairs
+POT solved, then the memory autograd keeps for the backward pass of the
+loss at B = 64, n = 256 against the storage of one batch of plans.
+
+Example::
+
+    python tools/benchmark/ot_solver.py            # the README table
+    python tools/benchmark/ot_solver.py --sizes 32 --batch 4 --repeats 1
+"""
+import argparse
+import ctypes
+import statistics
+import time
+
+import numpy as np
+import torch
+
+from realign_mm.ot import (TemporalStructure, fused_partial_gw,
+                           normalized_times, sqeuclidean_cost,
+                           temporal_structure)
+from realign_mm.synthetic import trajectory_pairs
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--sizes', type=int, nargs='+',
+                        default=[64, 128, 256, 512])
+    parser.add_argument('--batch', type=int, default=64,
+                        help='pairs per batch (ours)')
+    parser.add_argument('--batch-large', type=int, default=8,
+                        help='pairs per batch at n >= 512')
+    parser.add_argument('--pot-pairs', type=int, default=4,
+                        help='pairs solved by POT per round')
+    parser.add_argument('--repeats', type=int, default=3)
+    parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--mass', type=float, default=0.75)
+    parser.add_argument('--alpha', type=float, default=0.5)
+    parser.add_argument('--scale', type=float, default=0.3,
+                        help='temporal Laplace structure scale')
+    parser.add_argument('--epsilon', type=float, default=0.002)
+    parser.add_argument('--epsilon-start', type=float, default=0.05)
+    parser.add_argument('--n-outer', type=int, default=8)
+    parser.add_argument('--n-inner', type=int, default=10)
+    parser.add_argument('--n-inner-last', type=int, default=50)
+    parser.add_argument('--overrelax', type=float, default=1.8)
+    parser.add_argument('--entropic-cap', type=float, default=5.0,
+                        help='seconds; larger n skip POT entropic')
+    parser.add_argument('--entropic-iters', type=int, default=3,
+                        help='outer iterations of POT entropic (of 1000)')
+    parser.add_argument('--memory-size', type=int, nargs=2,
+                        default=[64, 256], metavar=('B', 'N'))
+    parser.add_argument('--no-malloc-tuning', action='store_true',
+                        help='keep glibc defaults (see --help epilog)')
+    return parser.parse_args()
+
+
+def tune_malloc() -> bool:
+    """Keep freed (B, N, M) buffers in the heap instead of returning them to
+    the OS: glibc otherwise unmaps each one and the next allocation pays
+    page faults on every page (measured: the Laplace product 4x slower)."""
+    try:
+        libc = ctypes.CDLL('libc.so.6')
+    except OSError:
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    ok = libc.mallopt(m_mmap_threshold, 32 * 1024 * 1024)
+    ok &= libc.mallopt(m_trim_threshold, 1 << 30)
+    return bool(ok)
+
+
+def make_problem(batch, n, args, seed):
+    x, y = trajectory_pairs(batch, n, seed=seed)
+    cost = sqeuclidean_cost(x, y)
+    cost = cost / cost.amax((1, 2), keepdim=True)
+    mask = torch.ones(batch, n, dtype=torch.bool)
+    times = normalized_times(mask)
+    return cost, TemporalStructure(times, mask, args.scale), times
+
+
+def solve_ours(cost, struct, args):
+    return fused_partial_gw(
+        cost, struct, struct, alpha=args.alpha, epsilon=args.epsilon,
+        epsilon_start=args.epsilon_start, mass=args.mass,
+        n_outer=args.n_outer, n_inner=args.n_inner,
+        n_inner_last=args.n_inner_last, overrelax=args.overrelax,
+        tol_inner=1e-4, check_every=5)
+
+
+def solve_pot_exact(ot, cost, dense, args):
+    n = cost.shape[0]
+    p = np.full(n, 1.0 / n)
+    _, log = ot.gromov.partial_fused_gromov_wasserstein(
+        cost, dense, dense, p, p, m=args.mass, alpha=args.alpha,
+        numItermax=int(1e6), log=True)
+    return log['partial_fgw_dist']
+
+
+def solve_pot_entropic(ot, dense, args):
+    n = dense.shape[0]
+    p = np.full(n, 1.0 / n)
+    ot.gromov.entropic_partial_gromov_wasserstein(
+        dense, dense, p, p, reg=0.05, m=args.mass,
+        numItermax=args.entropic_iters)
+
+
+def timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
+
+
+def saved_tensor_bytes(fn, inputs):
+    """Bytes of the distinct storages autograd saves for backward in fn,
+    leaving out the inputs (the embeddings exist anyway)."""
+    storages = {}
+    known = {t.untyped_storage().data_ptr() for t in inputs}
+
+    def pack(t):
+        storage = t.untyped_storage()
+        if storage.data_ptr() not in known:
+            storages[storage.data_ptr()] = storage.nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        out = fn()
+    return out, sum(storages.values())
+
+
+def memory_report(args):
+    batch, n = args.memory_size
+    x, y = trajectory_pairs(batch, n, seed=123)
+    mask = torch.ones(batch, n, dtype=torch.bool)
+    struct = TemporalStructure(normalized_times(mask), mask, args.scale)
+    plan_bytes = batch * n * n * 4
+    lines = []
+    for grad in ('envelope', 'unrolled'):
+        if grad == 'unrolled' and batch * n * n > 64 * 128 * 128:
+            lines.append(f'| {grad} | not measured above B*n^2 = 64*128^2 '
+                         '(grows with every iteration) | |')
+            continue
+        xr, yr = x.clone().requires_grad_(), y.clone().requires_grad_()
+
+        def loss():
+            cost = sqeuclidean_cost(xr, yr)
+            return fused_partial_gw(
+                cost, struct, struct, alpha=args.alpha, epsilon=0.01,
+                epsilon_start=0.05, mass=args.mass, n_outer=args.n_outer,
+                n_inner=args.n_inner, overrelax=args.overrelax,
+                grad=grad).distance.mean()
+
+        value, saved = saved_tensor_bytes(loss, (xr, yr))
+        value.backward()
+        lines.append(f'| {grad} | {saved / 2**20:.1f} MiB | '
+                     f'{saved / plan_bytes:.2f} |')
+    return plan_bytes, lines
+
+
+def main():
+    args = parse_args()
+    torch.set_num_threads(args.threads)
+    tuned = False if args.no_malloc_tuning else tune_malloc()
+    import ot  # POT, the reference
+
+    rows = {n: dict(ours=[], exact=[], entropic=[], gaps=[], mass_err=[])
+            for n in args.sizes}
+    entropic_off = set()
+    for rep in range(args.repeats):
+        for n in args.sizes:  # interleaved: every method in every round
+            batch = args.batch_large if n >= 512 else args.batch
+            cost, struct, times = make_problem(batch, n, args, seed=rep)
+            solve_ours(cost, struct, args)  # warm-up (allocator, threads)
+            seconds, res = timed(lambda: solve_ours(cost, struct, args))
+            rows[n]['ours'].append(1e3 * seconds / batch)
+            rows[n]['mass_err'].append(
+                float((res.mass - args.mass).abs().max()))
+            dense = temporal_structure(times[:1].double(),
+                                       args.scale)[0].numpy()
+            pairs = min(args.pot_pairs, batch)
+            spent = 0.0
+            for b in range(pairs):
+                c = cost[b].double().numpy()
+                seconds, ref = timed(
+                    lambda: solve_pot_exact(ot, c, dense, args))
+                spent += seconds
+                rows[n]['gaps'].append(
+                    (float(res.value[b]) - ref) / ref)
+            rows[n]['exact'].append(1e3 * spent / pairs)
+            if n not in entropic_off:
+                seconds, _ = timed(lambda: solve_pot_entropic(ot, dense, args))
+                rows[n]['entropic'].append(1e3 * seconds)
+                if seconds > args.entropic_cap:
+                    entropic_off.update(s for s in args.sizes if s > n)
+
+    print(f'torch {torch.__version__}, POT {ot.__version__}, '
+          f'{args.threads} threads, malloc tuning '
+          f'{"on" if tuned else "off"}; min over {args.repeats} '
+          f'interleaved rounds')
+    print(f'problem: time-warped 128-d trajectories, 25% outlier frames, '
+          f'alpha={args.alpha}, m={args.mass}, temporal scale {args.scale}; '
+          f'ours: epsilon {args.epsilon_start} -> {args.epsilon}, '
+          f'{args.n_outer} outer x {args.n_inner} inner (last '
+          f'{args.n_inner_last}), over-relaxation {args.overrelax}, '
+          f'float32\n')
+    print('| n | B | ours ms/pair | POT exact ms/pair | speed-up | '
+          'POT entropic pGW ms/pair | gap to POT exact: median / max | '
+          'mass error |')
+    print('|---|---|---|---|---|---|---|---|')
+    for n in args.sizes:
+        r = rows[n]
+        batch = args.batch_large if n >= 512 else args.batch
+        ours, exact = min(r['ours']), min(r['exact'])
+        if r['entropic']:
+            entropic = (f'>= {min(r["entropic"]):.0f} '
+                        f'({args.entropic_iters} of 1000 its)')
+        else:
+            entropic = f'skipped (> {args.entropic_cap:.0f} s at smaller n)'
+        gaps = np.array(r['gaps'])
+        print(f'| {n} | {batch} | {ours:.2f} | {exact:.1f} | '
+              f'{exact / ours:.1f}x | {entropic} | '
+              f'{100 * statistics.median(gaps):+.1f}% / '
+              f'{100 * gaps[np.abs(gaps).argmax()]:+.1f}% | '
+              f'{max(r["mass_err"]):.1e} |')
+
+    plan_bytes, lines = memory_report(args)
+    batch, n = args.memory_size
+    print(f'\nmemory kept for backward of the loss, B={batch}, n={n} '
+          f'(one batch of plans = {plan_bytes / 2**20:.1f} MiB):\n')
+    print('| gradient | saved for backward | / plan storage |')
+    print('|---|---|---|')
+    for line in lines:
+        print(line)
+
+
+if __name__ == '__main__':
+    main()
