@@ -222,7 +222,7 @@ def sinkhorn_log(log_k: Tensor,
             v_extra = relax(
                 v_extra, log_mass_col - logsumexp(log_k_col + u, dim=1), w)
         if check:
-            err = float((u - u_prev).abs().max())
+            err = float((u - u_prev).detach().abs().max())
             if err < tol:
                 break
     return SinkhornState(u, v, u_extra, v_extra), n_iter, err

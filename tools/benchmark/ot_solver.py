@@ -35,6 +35,14 @@ from realign_mm.ot import (TemporalStructure, fused_partial_gw,
 from realign_mm.synthetic import trajectory_pairs
 
 
+#: Our solver settings: epsilon (annealed from --epsilon-start), outer
+#: steps, Sinkhorn iterations per step and in the last step. 'fast' is the
+#: speed goal's setting; 'accurate' trades speed for a smaller entropic bias.
+PRESETS = dict(
+    fast=dict(epsilon=0.002, n_outer=8, n_inner=10, n_inner_last=50),
+    accurate=dict(epsilon=0.0005, n_outer=12, n_inner=20, n_inner_last=200))
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--sizes', type=int, nargs='+',
@@ -51,11 +59,10 @@ def parse_args():
     parser.add_argument('--alpha', type=float, default=0.5)
     parser.add_argument('--scale', type=float, default=0.3,
                         help='temporal Laplace structure scale')
-    parser.add_argument('--epsilon', type=float, default=0.002)
+    parser.add_argument('--presets', nargs='+', default=list(PRESETS),
+                        choices=list(PRESETS),
+                        help='solver settings to time (see PRESETS)')
     parser.add_argument('--epsilon-start', type=float, default=0.05)
-    parser.add_argument('--n-outer', type=int, default=8)
-    parser.add_argument('--n-inner', type=int, default=10)
-    parser.add_argument('--n-inner-last', type=int, default=50)
     parser.add_argument('--overrelax', type=float, default=1.8)
     parser.add_argument('--entropic-cap', type=float, default=5.0,
                         help='seconds; larger n skip POT entropic')
@@ -91,13 +98,12 @@ def make_problem(batch, n, args, seed):
     return cost, TemporalStructure(times, mask, args.scale), times
 
 
-def solve_ours(cost, struct, args):
+def solve_ours(cost, struct, args, preset):
     return fused_partial_gw(
-        cost, struct, struct, alpha=args.alpha, epsilon=args.epsilon,
+        cost, struct, struct, alpha=args.alpha,
         epsilon_start=args.epsilon_start, mass=args.mass,
-        n_outer=args.n_outer, n_inner=args.n_inner,
-        n_inner_last=args.n_inner_last, overrelax=args.overrelax,
-        tol_inner=1e-4, check_every=5)
+        overrelax=args.overrelax, tol_inner=1e-4, check_every=5,
+        **PRESETS[preset])
 
 
 def solve_pot_exact(ot, cost, dense, args):
@@ -157,10 +163,9 @@ def memory_report(args):
         def loss():
             cost = sqeuclidean_cost(xr, yr)
             return fused_partial_gw(
-                cost, struct, struct, alpha=args.alpha, epsilon=0.01,
-                epsilon_start=0.05, mass=args.mass, n_outer=args.n_outer,
-                n_inner=args.n_inner, overrelax=args.overrelax,
-                grad=grad).distance.mean()
+                cost, struct, struct, alpha=args.alpha, mass=args.mass,
+                epsilon_start=args.epsilon_start, overrelax=args.overrelax,
+                grad=grad, **PRESETS['fast']).distance.mean()
 
         value, saved = saved_tensor_bytes(loss, (xr, yr))
         value.backward()
@@ -175,18 +180,22 @@ def main():
     tuned = False if args.no_malloc_tuning else tune_malloc()
     import ot  # POT, the reference
 
-    rows = {n: dict(ours=[], exact=[], entropic=[], gaps=[], mass_err=[])
-            for n in args.sizes}
+    rows = {(n, p): dict(ours=[], gaps=[], mass_err=[])
+            for n in args.sizes for p in args.presets}
+    pot = {n: dict(exact=[], entropic=[]) for n in args.sizes}
     entropic_off = set()
     for rep in range(args.repeats):
         for n in args.sizes:  # interleaved: every method in every round
             batch = args.batch_large if n >= 512 else args.batch
             cost, struct, times = make_problem(batch, n, args, seed=rep)
-            solve_ours(cost, struct, args)  # warm-up (allocator, threads)
-            seconds, res = timed(lambda: solve_ours(cost, struct, args))
-            rows[n]['ours'].append(1e3 * seconds / batch)
-            rows[n]['mass_err'].append(
-                float((res.mass - args.mass).abs().max()))
+            results = {}
+            for preset in args.presets:
+                solve_ours(cost, struct, args, preset)  # warm-up
+                seconds, results[preset] = timed(
+                    lambda: solve_ours(cost, struct, args, preset))
+                rows[n, preset]['ours'].append(1e3 * seconds / batch)
+                rows[n, preset]['mass_err'].append(
+                    float((results[preset].mass - args.mass).abs().max()))
             dense = temporal_structure(times[:1].double(),
                                        args.scale)[0].numpy()
             pairs = min(args.pot_pairs, batch)
@@ -196,44 +205,48 @@ def main():
                 seconds, ref = timed(
                     lambda: solve_pot_exact(ot, c, dense, args))
                 spent += seconds
-                rows[n]['gaps'].append(
-                    (float(res.value[b]) - ref) / ref)
-            rows[n]['exact'].append(1e3 * spent / pairs)
+                for preset in args.presets:
+                    rows[n, preset]['gaps'].append(
+                        (float(results[preset].value[b]) - ref) / ref)
+            pot[n]['exact'].append(1e3 * spent / pairs)
             if n not in entropic_off:
                 seconds, _ = timed(lambda: solve_pot_entropic(ot, dense, args))
-                rows[n]['entropic'].append(1e3 * seconds)
+                pot[n]['entropic'].append(1e3 * seconds)
                 if seconds > args.entropic_cap:
                     entropic_off.update(s for s in args.sizes if s > n)
 
     print(f'torch {torch.__version__}, POT {ot.__version__}, '
           f'{args.threads} threads, malloc tuning '
           f'{"on" if tuned else "off"}; min over {args.repeats} '
-          f'interleaved rounds')
+          f'interleaved rounds, value gaps over {args.pot_pairs} pairs x '
+          f'{args.repeats} rounds')
     print(f'problem: time-warped 128-d trajectories, 25% outlier frames, '
-          f'alpha={args.alpha}, m={args.mass}, temporal scale {args.scale}; '
-          f'ours: epsilon {args.epsilon_start} -> {args.epsilon}, '
-          f'{args.n_outer} outer x {args.n_inner} inner (last '
-          f'{args.n_inner_last}), over-relaxation {args.overrelax}, '
-          f'float32\n')
-    print('| n | B | ours ms/pair | POT exact ms/pair | speed-up | '
-          'POT entropic pGW ms/pair | gap to POT exact: median / max | '
-          'mass error |')
-    print('|---|---|---|---|---|---|---|---|')
+          f'alpha={args.alpha}, m={args.mass}, temporal scale {args.scale}, '
+          f'float32; ours: epsilon annealed from {args.epsilon_start}, '
+          f'Sinkhorn over-relaxation {args.overrelax}')
+    for preset in args.presets:
+        print(f'  {preset}: {PRESETS[preset]}')
+    print('\n| n | B | ours | ms/pair | POT exact ms/pair | speed-up | '
+          'gap to POT exact: median / worst | mass error | '
+          'POT entropic pGW ms/pair |')
+    print('|---|---|---|---|---|---|---|---|---|')
     for n in args.sizes:
-        r = rows[n]
         batch = args.batch_large if n >= 512 else args.batch
-        ours, exact = min(r['ours']), min(r['exact'])
-        if r['entropic']:
-            entropic = (f'>= {min(r["entropic"]):.0f} '
+        exact = min(pot[n]['exact'])
+        if pot[n]['entropic']:
+            entropic = (f'>= {min(pot[n]["entropic"]):.0f} '
                         f'({args.entropic_iters} of 1000 its)')
         else:
             entropic = f'skipped (> {args.entropic_cap:.0f} s at smaller n)'
-        gaps = np.array(r['gaps'])
-        print(f'| {n} | {batch} | {ours:.2f} | {exact:.1f} | '
-              f'{exact / ours:.1f}x | {entropic} | '
-              f'{100 * statistics.median(gaps):+.1f}% / '
-              f'{100 * gaps[np.abs(gaps).argmax()]:+.1f}% | '
-              f'{max(r["mass_err"]):.1e} |')
+        for preset in args.presets:
+            r = rows[n, preset]
+            ours = min(r['ours'])
+            gaps = np.array(r['gaps'])
+            print(f'| {n} | {batch} | {preset} | {ours:.2f} | {exact:.1f} | '
+                  f'{exact / ours:.1f}x | '
+                  f'{100 * statistics.median(gaps):+.1f}% / '
+                  f'{100 * gaps[np.abs(gaps).argmax()]:+.1f}% | '
+                  f'{max(r["mass_err"]):.1e} | {entropic} |')
 
     plan_bytes, lines = memory_report(args)
     batch, n = args.memory_size
