@@ -63,7 +63,8 @@ def prepare_distributed(cfg: Config) -> None:
     fails on a CPU-only torch. The Runner only calls it when no process
     group exists, so on CPU we create the gloo group here from the variables
     ``torchrun`` (``--launcher pytorch``) or Slurm (``--launcher slurm``)
-    set, and the Runner carries on with it.
+    set, and the Runner carries on with it; the model wrapper is told to
+    use no device ids (DDP on CPU modules).
     """
     launcher = cfg.get('launcher', 'none')
     if launcher == 'none' or torch.cuda.is_available():
@@ -86,3 +87,11 @@ def prepare_distributed(cfg: Config) -> None:
     elif launcher != 'pytorch':
         raise ValueError(f'launcher {launcher!r} is not supported on CPU')
     dist.init_process_group(backend='gloo', init_method='env://')
+    # mmengine wraps the model with device_ids=[LOCAL_RANK], which DDP
+    # refuses for CPU modules: keep the user's wrapper options, no device
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper.setdefault('type', 'MMDistributedDataParallel')
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper

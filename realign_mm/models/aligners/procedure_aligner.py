@@ -1,9 +1,11 @@
 """REALIGN: learn per-frame embeddings by aligning same-task video pairs."""
+from collections import OrderedDict
 from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
 from mmaction.registry import MODELS
+from mmengine.dist import all_reduce, get_world_size
 from mmengine.model import BaseModel
 from torch import Tensor
 
@@ -135,6 +137,18 @@ class ProcedureAligner(BaseModel):
                     f'{culprits or pairs}: training stopped before it could '
                     'write NaN weights')
         return losses
+
+    def parse_losses(self, losses: Dict[str, Tensor]) -> Tuple[Tensor, Dict]:
+        """mmengine's ``parse_losses``, with the *logged* values averaged
+        over ranks, so a log reads the same for 1 or N processes (the loss
+        that is back-propagated stays this rank's; DDP averages its
+        gradients)."""
+        loss, log_vars = super().parse_losses(losses)
+        if get_world_size() == 1:
+            return loss, log_vars
+        values = torch.stack([v.detach().float() for v in log_vars.values()])
+        all_reduce(values, op='mean')
+        return loss, OrderedDict(zip(log_vars, values))
 
     def predict(self, inputs: Tensor, data_samples: List) -> List:
         """Attach ``pred_embedding`` ``(T_i, d)`` to every sample."""

@@ -2,9 +2,11 @@
 import torch
 import torch.nn as nn
 from mmaction.registry import MODELS
+from mmengine.dist import all_gather, all_reduce, get_world_size
 from torch import Tensor
 
 from realign_mm.ot import sqeuclidean_cost
+from ..utils import gather_with_grad
 
 __all__ = ['InterSequenceContrastiveLoss']
 
@@ -30,16 +32,25 @@ class InterSequenceContrastiveLoss(nn.Module):
         temperature (float): softmax temperature. Defaults to 0.1.
         cross_batch_negatives (bool): other videos as negatives.
             Defaults to True.
+        cross_rank_negatives (bool): under distributed training, the videos
+            of every rank as negatives, through an autograd-aware all-gather
+            (:class:`~realign_mm.models.utils.GatherLayer`): the loss then
+            equals that of one process holding the whole batch. Defaults to
+            False (this rank's batch only).
         loss_weight (float): ``lambda_c``. Defaults to 1.0.
     """
 
     def __init__(self,
                  temperature: float = 0.1,
                  cross_batch_negatives: bool = True,
+                 cross_rank_negatives: bool = False,
                  loss_weight: float = 1.0) -> None:
         super().__init__()
+        if cross_rank_negatives and not cross_batch_negatives:
+            raise ValueError('cross_rank_negatives needs cross_batch_negatives')
         self.temperature = temperature
         self.cross_batch_negatives = cross_batch_negatives
+        self.cross_rank_negatives = cross_rank_negatives
         self.loss_weight = loss_weight
 
     def forward(self, x: Tensor, y: Tensor, plan: Tensor, mask_x: Tensor,
@@ -48,6 +59,8 @@ class InterSequenceContrastiveLoss(nn.Module):
         (detached), masks ``(B, N)`` / ``(B, M)``."""
         batch, n, m = plan.shape
         length = max(n, m)
+        if self.cross_rank_negatives:  # one padded length on every rank
+            length = _max_over_ranks(length, plan.device)
         videos = torch.cat([_pad_to(x, length), _pad_to(y, length)])
         masks = torch.cat([
             nn.functional.pad(mask_x, (0, length - n)),
@@ -63,23 +76,39 @@ class InterSequenceContrastiveLoss(nn.Module):
         targets = targets / row_mass.clamp_min(1e-12)[..., None]
 
         num = 2 * batch
-        partner = torch.cat([torch.arange(batch, num),
-                             torch.arange(batch)]).to(plan.device)
-        flat = videos.reshape(num * length, -1)
-        logits = -sqeuclidean_cost(videos, flat[None].expand(num, -1, -1)
-                                   ) / self.temperature  # (2B, L, 2B*L)
-        logits = logits.view(num, length, num, length)
-        allowed = masks[None, None, :, :].expand(num, 1, num, length).clone()
+        # candidates: this rank's videos, or every rank's (rows offset)
+        candidates, offset = videos, 0
+        candidate_masks = masks
+        if self.cross_rank_negatives:
+            candidates, offset = gather_with_grad(videos)
+            # gloo gathers no bool tensors
+            candidate_masks = torch.cat(all_gather(masks.byte())).bool()
+        total = candidates.shape[0]
         own = torch.arange(num, device=plan.device)
-        allowed[own, :, own] = False  # never the video itself
+        partner = torch.cat([own[batch:], own[:batch]]) + offset
+        flat = candidates.reshape(total * length, -1)
+        logits = -sqeuclidean_cost(videos, flat[None].expand(num, -1, -1)
+                                   ) / self.temperature  # (2B, L, C*L)
+        logits = logits.view(num, length, total, length)
+        allowed = candidate_masks[None, None].expand(num, 1, total,
+                                                     length).clone()
+        allowed[own, :, own + offset] = False  # never the video itself
         if not self.cross_batch_negatives:
             only = torch.zeros_like(allowed)
             only[own, :, partner] = allowed[own, :, partner]
             allowed = only
         logits = logits.masked_fill(~allowed, torch.finfo(logits.dtype).min)
         log_prob = logits.view(num, length, -1).log_softmax(-1).view(
-            num, length, num, length)
+            num, length, total, length)
         log_prob = log_prob[own, :, partner]  # (2B, L, L) on the partner
         ce = -(targets * log_prob).sum(-1)  # (2B, L)
         loss = (weights * ce * masks).sum(1).mean()
         return self.loss_weight * loss
+
+
+def _max_over_ranks(value: int, device: torch.device) -> int:
+    if get_world_size() == 1:
+        return value
+    t = torch.tensor([value], device=device)
+    all_reduce(t, op='max')
+    return int(t.item())

@@ -139,5 +139,10 @@ class FPGWLoss(nn.Module):
     def forward(self, x: Tensor, y: Tensor, mask_x: Tensor,
                 mask_y: Tensor) -> Tuple[Tensor, FPGWResult]:
         """Returns the weighted loss and the solver result (for the plan)."""
-        result = self.solve(x, y, mask_x, mask_y)
+        # the solver runs in float32 even under --amp (bf16 potentials and
+        # exp(-G / eps) would be far off): no autocast inside
+        with torch.autocast(device_type=x.device.type, enabled=False):
+            if x.dtype in (torch.float16, torch.bfloat16):
+                x, y = x.float(), y.float()
+            result = self.solve(x, y, mask_x, mask_y)
         return self.loss_weight * result.distance.mean(), result

@@ -1,0 +1,159 @@
+"""mmengine's launchers on CPU (gloo): 2 processes train like 1 process.
+
+Two ranks with half the batch each, cross-rank negatives on, must follow
+the trajectory of one process holding the whole batch: the pair sampler
+deals the same pairs out round-robin, DDP averages the gradients and the
+all-gather of the contrastive negatives keeps its graph. The validation
+metric is gathered once across ranks with each video counted once.
+"""
+import glob
+import json
+import os
+import os.path as osp
+import socket
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import CONFIGS, ROOT, synthetic_cfg_options
+
+CONFIG = osp.join(CONFIGS, 'realign', 'realign_mlp_synthetic.py')
+PAIRS = 4  # pairs per iteration, over all ranks
+
+
+def _options(root, pairs_per_rank):
+    opts = dict(synthetic_cfg_options(root))
+    opts.update({
+        'train_dataloader.batch_size': 2 * pairs_per_rank,
+        # jitter draws from each process's global RNG: off, so that both
+        # runs see the same frames
+        'train_dataloader.dataset.pipeline.0.jitter': False,
+        'train_cfg.max_iters': 3,
+        'train_cfg.val_interval': 3,
+        'default_hooks.logger.interval': 1,
+        'default_hooks.checkpoint.interval': 3,
+        'log_processor.window_size': 1,
+        'model.contrastive_loss.cross_rank_negatives': True,
+        'model.fpgw_loss.n_outer': 3,
+    })
+    return [f'{k}={v}' for k, v in opts.items()]
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return str(sock.getsockname()[1])
+
+
+def _env():
+    env = dict(os.environ)
+    env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
+    env['OMP_NUM_THREADS'] = '1'
+    return env
+
+
+def _scalars(work_dir):
+    """Training losses per iteration and the final validation metrics."""
+    (path, ) = glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
+    losses, metrics = {}, {}
+    with open(path) as f:
+        for line in f:
+            record = json.loads(line)
+            if 'loss' in record:
+                losses[record['iter']] = record['loss']
+            if 'keystep/egoprocel/f1' in record:
+                metrics = record
+    return losses, metrics
+
+
+def _run(cmd, env=None):
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT,
+                          env=env or _env(), timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+@pytest.fixture(scope='module')
+def single_process(tiny_synthetic, tmp_path_factory):
+    work_dir = str(tmp_path_factory.mktemp('single'))
+    _run([
+        sys.executable,
+        osp.join(ROOT, 'tools', 'train.py'), CONFIG, '--work-dir', work_dir,
+        '--cfg-options', *_options(tiny_synthetic, PAIRS)
+    ])
+    return _scalars(work_dir)
+
+
+def _assert_same_run(got, expected):
+    losses, metrics = got
+    ref_losses, ref_metrics = expected
+    assert sorted(losses) == sorted(ref_losses) == [1, 2, 3]
+    for it in ref_losses:
+        assert losses[it] == pytest.approx(ref_losses[it], rel=1e-4)
+    keys = [k for k in ref_metrics if k.startswith('keystep/')]
+    assert 'keystep/egoprocel/f1' in keys
+    for key in keys:
+        assert metrics[key] == pytest.approx(ref_metrics[key], abs=1e-4), key
+
+
+def test_dist_train_two_processes_equal_one(tiny_synthetic, single_process,
+                                            tmp_path):
+    work_dir = str(tmp_path / 'dist')
+    env = _env()
+    env['PORT'] = _free_port()
+    _run([
+        'bash',
+        osp.join(ROOT, 'tools', 'dist_train.sh'), CONFIG, '2', '--work-dir',
+        work_dir, '--cfg-options', *_options(tiny_synthetic, PAIRS // 2)
+    ], env)
+    _assert_same_run(_scalars(work_dir), single_process)
+
+
+SRUN_STUB = """#!/usr/bin/env bash
+# srun stand-in: start --ntasks local tasks with the variables Slurm sets
+ntasks=1
+while [[ $1 == -* ]]; do
+    case $1 in
+        --ntasks=*) ntasks=${1#*=} ;;
+        -p) shift ;;
+    esac
+    shift
+done
+pids=()
+for ((i = 0; i < ntasks; i++)); do
+    SLURM_PROCID=$i SLURM_LOCALID=$i SLURM_NTASKS=$ntasks \\
+    SLURM_NODELIST=stub-node SLURM_JOB_ID=1 "$@" &
+    pids+=($!)
+done
+status=0
+for pid in "${pids[@]}"; do wait $pid || status=1; done
+exit $status
+"""
+
+SCONTROL_STUB = """#!/usr/bin/env bash
+# scontrol stand-in: `scontrol show hostname NODES` -> this machine
+echo 127.0.0.1
+"""
+
+
+def test_slurm_train_with_stub_srun(tiny_synthetic, single_process,
+                                    tmp_path):
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    for name, text in (('srun', SRUN_STUB), ('scontrol', SCONTROL_STUB)):
+        path = bin_dir / name
+        path.write_text(text)
+        path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    env = _env()
+    env['PATH'] = str(bin_dir) + os.pathsep + env['PATH']
+    env.update(GPUS='2', GPUS_PER_NODE='2', CPUS_PER_TASK='1',
+               MASTER_PORT=_free_port())
+    work_dir = str(tmp_path / 'slurm')
+    _run([
+        'bash',
+        osp.join(ROOT, 'tools', 'slurm_train.sh'), 'cpu', 'realign', CONFIG,
+        work_dir, '--cfg-options', *_options(tiny_synthetic, PAIRS // 2)
+    ], env)
+    _assert_same_run(_scalars(work_dir), single_process)
