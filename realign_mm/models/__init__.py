@@ -1,10 +1,12 @@
 """Registered models: the aligner, necks, losses and data preprocessors."""
 from .aligners import ProcedureAligner
 from .data_preprocessors import SequenceDataPreprocessor
-from .losses import FPGWLoss, InterSequenceContrastiveLoss
+from .losses import (FPGWLoss, GWLoss, InterSequenceContrastiveLoss, KOTLoss,
+                     TCCLoss)
 from .necks import FrameEmbeddingNeck, IdentityNeck
 
 __all__ = [
     'ProcedureAligner', 'SequenceDataPreprocessor', 'FPGWLoss',
-    'InterSequenceContrastiveLoss', 'FrameEmbeddingNeck', 'IdentityNeck'
+    'InterSequenceContrastiveLoss', 'FrameEmbeddingNeck', 'IdentityNeck',
+    'KOTLoss', 'GWLoss', 'TCCLoss'
 ]

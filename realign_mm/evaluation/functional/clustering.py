@@ -1,7 +1,7 @@
 """Clustering of per-frame embeddings into K key steps. Plain numpy."""
 import numpy as np
 
-__all__ = ['l2_normalize', 'kmeans', 'fuzzy_cmeans']
+__all__ = ['l2_normalize', 'kmeans', 'fuzzy_cmeans', 'spectral_clustering']
 
 
 def l2_normalize(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
@@ -106,3 +106,46 @@ def fuzzy_cmeans(x: np.ndarray,
             break
         u = new_u
     return u
+
+
+def spectral_clustering(x: np.ndarray,
+                        k: int,
+                        n_neighbors: int = 10,
+                        seed: int = 0) -> np.ndarray:
+    """Normalised spectral clustering (Ng, Jordan & Weiss, 2001).
+
+    A symmetric k-nearest-neighbour graph with Gaussian weights (bandwidth:
+    the median neighbour distance), the ``k`` leading eigenvectors of
+    ``D^-1/2 W D^-1/2`` (sparse ``eigsh``), rows normalised, then k-means.
+
+    Args:
+        x (np.ndarray): ``(T, d)`` points.
+        k (int): number of clusters (capped at ``T``).
+        n_neighbors (int): graph degree. Defaults to 10.
+        seed (int): seed of the eigensolver start and of k-means.
+
+    Returns:
+        np.ndarray: ``(T,)`` cluster ids in ``[0, k)``.
+    """
+    from scipy.sparse import coo_matrix, diags
+    from scipy.sparse.linalg import eigsh
+    n = len(x)
+    k = min(k, n)
+    if n <= k + 1:
+        return kmeans(x, k, seed=seed)
+    nn = min(n_neighbors, n - 1)
+    d = _sq_dists(x, x)
+    np.fill_diagonal(d, np.inf)
+    idx = np.argpartition(d, nn - 1, axis=1)[:, :nn]  # (T, nn)
+    dist = np.take_along_axis(d, idx, 1)
+    bandwidth = max(float(np.median(dist)), 1e-12)
+    rows = np.repeat(np.arange(n), nn)
+    w = coo_matrix((np.exp(-dist.ravel() / bandwidth), (rows, idx.ravel())),
+                   shape=(n, n)).tocsr()
+    w = w.maximum(w.T)  # symmetric kNN graph
+    deg = np.asarray(w.sum(1)).ravel()
+    scale = diags(1.0 / np.sqrt(np.maximum(deg, 1e-12)))
+    rng = np.random.default_rng(seed)
+    _, vecs = eigsh(scale @ w @ scale, k=k, which='LA',
+                    v0=rng.standard_normal(n))
+    return kmeans(l2_normalize(vecs), k, seed=seed)

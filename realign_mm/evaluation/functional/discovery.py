@@ -4,10 +4,14 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
-from .clustering import fuzzy_cmeans, kmeans, l2_normalize
+from .clustering import (fuzzy_cmeans, kmeans, l2_normalize,
+                         spectral_clustering)
 from .smoothing import smooth_labels
 
-__all__ = ['discover_keysteps', 'step_order']
+__all__ = ['discover_keysteps', 'step_order', 'METHODS']
+
+#: clustering methods of :func:`discover_keysteps`
+METHODS = ('fcm', 'kmeans', 'spectral', 'random')
 
 
 def step_order(labels: Sequence[np.ndarray], num_clusters: int) -> List[int]:
@@ -41,7 +45,9 @@ def discover_keysteps(embeddings: Sequence[np.ndarray],
     Args:
         embeddings (Sequence[np.ndarray]): ``(T_v, d)`` per video.
         num_keysteps (int): K. Defaults to 7.
-        method (str): ``'fcm'`` (fuzzy c-means) or ``'kmeans'``.
+        method (str): ``'fcm'`` (fuzzy c-means), ``'kmeans'``,
+            ``'spectral'`` or ``'random'`` (uniform labels, a floor); hard
+            clusterings give one-hot memberships.
         beta (float): unary weight of the smoothing energy.
         smoothness (float): Potts penalty of the smoothing energy; 0 keeps
             the per-frame argmax.
@@ -52,13 +58,19 @@ def discover_keysteps(embeddings: Sequence[np.ndarray],
     """
     lengths = [len(e) for e in embeddings]
     x = l2_normalize(np.concatenate(embeddings).astype(np.float64))
+    k = min(num_keysteps, len(x))
     if method == 'fcm':
         member = fuzzy_cmeans(x, num_keysteps, seed=seed)
-    elif method == 'kmeans':
-        hard = kmeans(x, num_keysteps, seed=seed)
-        member = np.eye(min(num_keysteps, len(x)))[hard]
+    elif method in ('kmeans', 'spectral', 'random'):
+        if method == 'kmeans':
+            hard = kmeans(x, num_keysteps, seed=seed)
+        elif method == 'spectral':
+            hard = spectral_clustering(x, num_keysteps, seed=seed)
+        else:  # the floor: a uniformly random key step per frame
+            hard = np.random.default_rng(seed).integers(k, size=len(x))
+        member = np.eye(k)[hard]
     else:
-        raise ValueError(f"clustering must be 'fcm' or 'kmeans', got "
+        raise ValueError(f'clustering must be one of {METHODS}, got '
                          f'{method!r}')
     labels = []
     start = 0

@@ -7,8 +7,8 @@ from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
-from ..functional import (discover_keysteps, egoprocel_scores, f1_score,
-                          pooled_scores)
+from ..functional import (METHODS, discover_keysteps, egoprocel_scores,
+                          f1_score, pooled_scores)
 from ..report import keystep_table
 
 __all__ = ['KeyStepMetric']
@@ -37,7 +37,8 @@ class KeyStepMetric(BaseMetric):
 
     Args:
         num_keysteps (int): K clusters per task. Defaults to 7.
-        clustering (str): ``'fcm'`` or ``'kmeans'``. Defaults to ``'fcm'``.
+        clustering (str): ``'fcm'``, ``'kmeans'``, ``'spectral'`` or
+            ``'random'`` (a floor). Defaults to ``'fcm'``.
         beta (float): unary weight of the smoothing energy. Defaults to 1.
         smoothness (float): Potts penalty; 0 disables smoothing.
             Defaults to 0.5.
@@ -60,8 +61,8 @@ class KeyStepMetric(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if clustering not in ('fcm', 'kmeans'):
-            raise ValueError(f"clustering must be 'fcm' or 'kmeans', got "
+        if clustering not in METHODS:
+            raise ValueError(f'clustering must be one of {METHODS}, got '
                              f'{clustering!r}')
         self.num_keysteps = num_keysteps
         self.clustering = clustering
@@ -70,6 +71,8 @@ class KeyStepMetric(BaseMetric):
         self.seed = seed
         self.embedding_key = embedding_key
         self.per_task: Dict[str, Dict[str, Dict[str, float]]] = {}
+        #: per task: (cluster, majority ground-truth step) in time order
+        self.step_orders: Dict[str, List[tuple]] = {}
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
@@ -95,14 +98,15 @@ class KeyStepMetric(BaseMetric):
         for res in results:  # distributed samplers pad by repeating videos
             by_task[res['task']].setdefault(res['video_id'], res)
         self.per_task = {'egoprocel': {}, 'pooled': {}}
+        self.step_orders = {}
         metrics: Dict[str, float] = {}
         for task in sorted(by_task):
             videos = [by_task[task][v] for v in sorted(by_task[task])]
-            preds, _ = discover_keysteps([v['embedding'] for v in videos],
-                                         self.num_keysteps, self.clustering,
-                                         self.beta, self.smoothness,
-                                         self.seed)
+            preds, order = discover_keysteps(
+                [v['embedding'] for v in videos], self.num_keysteps,
+                self.clustering, self.beta, self.smoothness, self.seed)
             gts = [v['labels'] for v in videos]
+            self.step_orders[task] = _ordered_steps(order, preds, gts)
             per_video = [egoprocel_scores(p, g) for p, g in zip(preds, gts)]
             scored = [s for s in per_video if s is not None]
             if scored:
@@ -126,4 +130,28 @@ class KeyStepMetric(BaseMetric):
             print_log(
                 '\n' + keystep_table({'model': tasks}, protocol),
                 logger='current')
+        print_log('\n' + _order_table(self.step_orders), logger='current')
         return metrics
+
+
+def _ordered_steps(order: List[int], preds: List[np.ndarray],
+                   gts: List[np.ndarray]) -> List[tuple]:
+    """``(cluster, majority ground-truth step)`` in discovered time order;
+    clusters no frame kept after smoothing are left out."""
+    pred, gt = np.concatenate(preds), np.concatenate(gts)
+    steps = []
+    for cluster in order:
+        labels = gt[pred == cluster]
+        if len(labels):
+            steps.append((int(cluster), int(np.bincount(labels).argmax())))
+    return steps
+
+
+def _order_table(step_orders: Dict[str, List[tuple]]) -> str:
+    lines = ['Discovered step order (clusters by mean normalised time; '
+             'the ground-truth step most of their frames carry, 0 = '
+             'background)', '', '| task | order |', '|---|---|']
+    for task, steps in step_orders.items():
+        order = ' -> '.join(f'c{c} (step {g})' for c, g in steps)
+        lines.append(f'| {task} | {order} |')
+    return '\n'.join(lines)

@@ -33,7 +33,9 @@ class ProcedureAligner(BaseModel):
         neck (dict): embedder config, e.g. ``FrameEmbeddingNeck``.
         backbone (dict, optional): frame backbone; None when the inputs
             are precomputed features.
-        fpgw_loss (dict): alignment loss config. Defaults to ``FPGWLoss``.
+        fpgw_loss (dict): alignment loss config. Defaults to ``FPGWLoss``;
+            the baselines ``KOTLoss``, ``GWLoss`` and ``TCCLoss`` fit the
+            same slot (logged as their ``loss_name``).
         contrastive_loss (dict, optional): ``InterSequenceContrastiveLoss``
             config; None disables the term.
         normalize (bool): L2-normalise embeddings. Defaults to True.
@@ -58,6 +60,11 @@ class ProcedureAligner(BaseModel):
             fpgw_loss)
         self.contrastive_loss = (None if contrastive_loss is None else
                                  MODELS.build(contrastive_loss))
+        if (self.contrastive_loss is not None and self.fpgw_loss is not None
+                and not getattr(self.fpgw_loss, 'provides_plan', True)):
+            raise ValueError(
+                f'{type(self.fpgw_loss).__name__} gives no transport plan, '
+                'which the contrastive term needs: set contrastive_loss=None')
         self.normalize = normalize
 
     def extract_feat(self, inputs: Tensor,
@@ -123,8 +130,8 @@ class ProcedureAligner(BaseModel):
         x, y = emb[0::2], emb[1::2]
         mask_x, mask_y = mask[0::2], mask[1::2]
         losses = {}
-        loss_fpgw, result = self.fpgw_loss(x, y, mask_x, mask_y)
-        losses['loss_fpgw'] = loss_fpgw
+        loss_align, result = self.fpgw_loss(x, y, mask_x, mask_y)
+        losses[getattr(self.fpgw_loss, 'loss_name', 'loss_fpgw')] = loss_align
         if self.contrastive_loss is not None:
             losses['loss_contrast'] = self.contrastive_loss(
                 x, y, result.plan, mask_x, mask_y)

@@ -1,4 +1,8 @@
+from .baseline_losses import GWLoss, KOTLoss, TCCLoss
 from .contrastive_loss import InterSequenceContrastiveLoss
 from .fpgw_loss import FPGWLoss
 
-__all__ = ['FPGWLoss', 'InterSequenceContrastiveLoss']
+__all__ = [
+    'FPGWLoss', 'InterSequenceContrastiveLoss', 'KOTLoss', 'GWLoss',
+    'TCCLoss'
+]

@@ -52,6 +52,8 @@ class FPGWLoss(nn.Module):
         grad (str): ``'envelope'`` or ``'unrolled'``.
         loss_weight (float): Defaults to 1.0.
     """
+    loss_name = 'loss_fpgw'  # the key it is logged under
+    provides_plan = True  # the contrastive term reads result.plan
 
     def __init__(self,
                  alpha: float = 0.5,
