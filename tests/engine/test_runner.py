@@ -78,7 +78,14 @@ def test_resume_after_a_crash_continues_the_same_trajectory(
     iterations 3-4 as a run that was never interrupted."""
     from mmengine.hooks import Hook
 
-    full = Runner.from_cfg(_cfg(tiny_synthetic, tmp_path / 'full', 4))
+    def cfg_for(name, max_iters):
+        # one message hub per run: runners made within the same second
+        # share the default (time-stamped) experiment name and its hub
+        cfg = _cfg(tiny_synthetic, tmp_path / name.split('-')[0], max_iters)
+        cfg.experiment_name = f'{name}-{id(tmp_path)}'
+        return cfg
+
+    full = Runner.from_cfg(cfg_for('full', 4))
     full.train()
     expected = _losses(full)
     assert len(expected) == 4
@@ -91,14 +98,13 @@ def test_resume_after_a_crash_continues_the_same_trajectory(
             if runner.iter + 1 == 2:
                 raise _Crash
 
-    cfg = _cfg(tiny_synthetic, tmp_path / 'crash', 4)
-    crashed = Runner.from_cfg(cfg)
+    crashed = Runner.from_cfg(cfg_for('crash', 4))
     crashed.register_hook(CrashAfter())
     with pytest.raises(_Crash):
         crashed.train()
     assert osp.isfile(osp.join(str(tmp_path / 'crash'), 'iter_2.pth'))
 
-    cfg = _cfg(tiny_synthetic, tmp_path / 'crash', 4)
+    cfg = cfg_for('crash-resumed', 4)
     cfg.resume, cfg.load_from = True, None  # --resume: the latest checkpoint
     resumed = Runner.from_cfg(cfg)
     resumed.train()
