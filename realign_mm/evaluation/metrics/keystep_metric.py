@@ -73,6 +73,8 @@ class KeyStepMetric(BaseMetric):
         self.per_task: Dict[str, Dict[str, Dict[str, float]]] = {}
         #: per task: (cluster, majority ground-truth step) in time order
         self.step_orders: Dict[str, List[tuple]] = {}
+        #: per video: task, discovered labels and ground truth (last run)
+        self.discovered: Dict[str, dict] = {}
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
@@ -98,7 +100,7 @@ class KeyStepMetric(BaseMetric):
         for res in results:  # distributed samplers pad by repeating videos
             by_task[res['task']].setdefault(res['video_id'], res)
         self.per_task = {'egoprocel': {}, 'pooled': {}}
-        self.step_orders = {}
+        self.step_orders, self.discovered = {}, {}
         metrics: Dict[str, float] = {}
         for task in sorted(by_task):
             videos = [by_task[task][v] for v in sorted(by_task[task])]
@@ -107,6 +109,9 @@ class KeyStepMetric(BaseMetric):
                 self.clustering, self.beta, self.smoothness, self.seed)
             gts = [v['labels'] for v in videos]
             self.step_orders[task] = _ordered_steps(order, preds, gts)
+            for video, pred, gt in zip(videos, preds, gts):
+                self.discovered[video['video_id']] = dict(
+                    task=task, labels=pred, gt=gt)
             per_video = [egoprocel_scores(p, g) for p, g in zip(preds, gts)]
             scored = [s for s in per_video if s is not None]
             if scored:

@@ -1,0 +1,143 @@
+"""Train and evaluate REALIGN, its baselines and its ablations on the same
+data with the same evaluation, over several seeds (issue: baselines)."""
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+__all__ = ['METHODS', 'dataset_overrides', 'run_method', 'run_ablation',
+           'ablation_table']
+
+#: method name -> (config relative to configs/, trained?)
+METHODS = {
+    'REALIGN': ('realign/realign_mlp_synthetic.py', True),
+    'KOT (OPEL)': ('baselines/kot_mlp_synthetic.py', True),
+    'GW (balanced)': ('baselines/gw_mlp_synthetic.py', True),
+    'TCC': ('baselines/tcc_mlp_synthetic.py', True),
+    'untrained features': ('realign/untrained_features_synthetic.py', False),
+    'random labels': ('baselines/random_labels_synthetic.py', False),
+    'REALIGN, no partial': ('ablations/realign_no-partial_synthetic.py',
+                            True),
+    'REALIGN, alpha = 0': ('ablations/realign_alpha0_synthetic.py', True),
+    'REALIGN, no contrastive': ('ablations/realign_no-contrast_synthetic.py',
+                                True),
+}
+
+_METRICS = ('egoprocel/f1', 'egoprocel/iou', 'pooled/f1', 'pooled/iou')
+
+
+def dataset_overrides(name: str, data_root: str,
+                      config_dir: Optional[str] = None,
+                      shared_annotations: Optional[str] = None) -> dict:
+    """Dataloader overrides for ``'synthetic'`` (a folder written by
+    :func:`~realign_mm.synthetic.generate_dataset`) or ``'egoprocel-synth'``
+    (features written by :func:`~realign_mm.synthetic.
+    features_on_gtcc_timelines` on the GTCC JSON, its train / val split)."""
+    if name == 'synthetic':
+        opts = {}
+        for loader in ('train', 'val', 'test'):
+            opts[f'{loader}_dataloader.dataset.data_root'] = data_root
+            opts[f'{loader}_dataloader.dataset.split_file'] = osp.join(
+                data_root, 'splits.json')
+        return opts
+    if name == 'egoprocel-synth':
+        cfg = Config.fromfile(
+            osp.join(config_dir, 'realign', 'realign_mlp_egoprocel-synth.py'))
+        opts = {}
+        for loader in ('train', 'val', 'test'):
+            dataset = cfg[f'{loader}_dataloader'].dataset
+            dataset.ann_file = osp.join(shared_annotations, 'egoprocel.json')
+            dataset.split_file = osp.join(
+                shared_annotations, 'gtcc_reproduce_data_splits.json')
+            dataset.data_prefix = dict(features=data_root)
+            opts[f'{loader}_dataloader.dataset'] = dataset.to_dict()
+        return opts
+    raise ValueError(f'unknown dataset {name!r}')
+
+
+def run_method(config: str, overrides: dict, work_dir: str, seed: int,
+               max_iters: int, train: bool) -> Dict[str, float]:
+    """Train (if ``train``) and test one config; the test metrics."""
+    cfg = Config.fromfile(config)
+    for key, value in overrides.items():
+        if key.endswith('.dataset'):  # replace whole dataset dicts
+            value = dict(_delete_=True, **value)
+        cfg.merge_from_dict({key: value})
+    cfg.work_dir = work_dir
+    cfg.randomness = dict(seed=seed)
+    cfg.log_level = 'WARNING'
+    cfg.experiment_name = f'{osp.basename(config)}-seed{seed}'
+    if train:
+        cfg.train_cfg.max_iters = max_iters
+        cfg.train_cfg.val_interval = max_iters
+        cfg.default_hooks.checkpoint.interval = max_iters
+        cfg.default_hooks.logger.interval = max(1, max_iters // 10)
+        for scheduler in cfg.param_scheduler:
+            if 'T_max' in scheduler:
+                scheduler.T_max = max_iters
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    else:
+        cfg.train_dataloader = cfg.train_cfg = cfg.optim_wrapper = None
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+        cfg.param_scheduler = None
+    runner = Runner.from_cfg(cfg)
+    if train:
+        runner.train()
+    metrics = runner.test()
+    return {m: float(metrics[f'keystep/{m}']) for m in _METRICS}
+
+
+def run_ablation(config_dir: str,
+                 datasets: Dict[str, dict],
+                 work_dir: str,
+                 methods: Sequence[str] = tuple(METHODS),
+                 seeds: Sequence[int] = (0, 1, 2),
+                 max_iters: int = 1000,
+                 log=print) -> Dict[str, Dict[str, List[dict]]]:
+    """``results[dataset][method]`` = the metrics of every seed."""
+    results: Dict[str, Dict[str, List[dict]]] = {}
+    for dataset, overrides in datasets.items():
+        results[dataset] = {}
+        for method in methods:
+            config, train = METHODS[method]
+            runs = []
+            for seed in (seeds if train else seeds[:1]):
+                # untrained methods are deterministic given the data
+                tag = method.replace(' ', '_').replace(',', '')
+                runs.append(
+                    run_method(
+                        osp.join(config_dir, config), overrides,
+                        osp.join(work_dir, dataset, tag, f'seed{seed}'),
+                        seed, max_iters, train))
+                log(f'{dataset:>16} | {method:<24} | seed {seed} | '
+                    + ' '.join(f'{k} {100 * v:.1f}'
+                               for k, v in runs[-1].items()))
+            results[dataset][method] = runs
+    return results
+
+
+def _mean_std(runs: List[dict], key: str) -> str:
+    values = 100 * np.array([r[key] for r in runs])
+    if len(values) == 1:
+        return f'{values[0]:.1f}'
+    return f'{values.mean():.1f} ± {values.std(ddof=1):.1f}'
+
+
+def ablation_table(results: Dict[str, Dict[str, List[dict]]]) -> str:
+    """Markdown: mean ± std (over seeds) of F1 and IoU per method."""
+    lines = []
+    for dataset, methods in results.items():
+        lines += [
+            f'**{dataset}** (%, mean ± std over seeds; EgoProceL per-video '
+            'and pooled protocols)', '',
+            '| method | seeds | F1 | IoU | pooled F1 | pooled IoU |',
+            '|---|---|---|---|---|---|'
+        ]
+        for method, runs in methods.items():
+            cells = [_mean_std(runs, k) for k in _METRICS]
+            lines.append(f'| {method} | {len(runs)} | ' + ' | '.join(cells) +
+                         ' |')
+        lines.append('')
+    return '\n'.join(lines)
