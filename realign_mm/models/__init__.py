@@ -3,10 +3,11 @@ from .aligners import ProcedureAligner
 from .data_preprocessors import SequenceDataPreprocessor
 from .losses import (FPGWLoss, GWLoss, InterSequenceContrastiveLoss, KOTLoss,
                      TCCLoss)
-from .necks import FrameEmbeddingNeck, IdentityNeck
+from .necks import (ContextEmbeddingNeck, FrameEmbeddingNeck, IdentityNeck,
+                    TemporalNeck)
 
 __all__ = [
     'ProcedureAligner', 'SequenceDataPreprocessor', 'FPGWLoss',
     'InterSequenceContrastiveLoss', 'FrameEmbeddingNeck', 'IdentityNeck',
-    'KOTLoss', 'GWLoss', 'TCCLoss'
+    'KOTLoss', 'GWLoss', 'TCCLoss', 'ContextEmbeddingNeck', 'TemporalNeck'
 ]

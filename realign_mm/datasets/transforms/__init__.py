@@ -1,4 +1,8 @@
 from .formatting import PackProcedureInputs
 from .loading import LoadFrameFeatures, sample_frame_indices
+from .video_sampling import RawFrameInit, SampleProcedureFrames
 
-__all__ = ['LoadFrameFeatures', 'PackProcedureInputs', 'sample_frame_indices']
+__all__ = [
+    'LoadFrameFeatures', 'PackProcedureInputs', 'sample_frame_indices',
+    'SampleProcedureFrames', 'RawFrameInit'
+]

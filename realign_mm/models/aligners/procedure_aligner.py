@@ -18,8 +18,9 @@ __all__ = ['ProcedureAligner']
 class ProcedureAligner(BaseModel):
     """Procedure aligner (an mmengine ``BaseModel``).
 
-    ``backbone`` (optional, any mmaction2 backbone) -> ``neck`` -> per-frame
-    embeddings ``(B, T, d)``, L2-normalised when ``normalize`` is set.
+    ``backbone`` (optional, any mmaction2 backbone: 2D applied frame by
+    frame, 3D on the clip) -> ``neck`` -> per-frame embeddings
+    ``(B, T, d)``, L2-normalised when ``normalize`` is set.
 
     Modes:
 
@@ -39,6 +40,15 @@ class ProcedureAligner(BaseModel):
         contrastive_loss (dict, optional): ``InterSequenceContrastiveLoss``
             config; None disables the term.
         normalize (bool): L2-normalise embeddings. Defaults to True.
+        test_chunk (int, optional): frames per backbone call outside
+            training (memory bound for long videos); None: whole videos.
+            Defaults to 64.
+        frame_group (int): 2D backbones that mix frames in fixed groups
+            (TSM: ``num_segments``) get the frame axis padded to a multiple
+            of it (``L * T`` consecutive images per video). Defaults to 1.
+        cls_head, train_cfg, test_cfg: accepted so that configs can inherit
+            mmaction2's model-zoo ``_base_`` models; ``cls_head`` must be
+            None.
         data_preprocessor (dict): Defaults to ``SequenceDataPreprocessor``.
     """
 
@@ -49,6 +59,11 @@ class ProcedureAligner(BaseModel):
                  contrastive_loss: Optional[dict] = dict(
                      type='InterSequenceContrastiveLoss'),
                  normalize: bool = True,
+                 test_chunk: Optional[int] = 64,
+                 frame_group: int = 1,
+                 cls_head: Optional[dict] = None,
+                 train_cfg: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = dict(
                      type='SequenceDataPreprocessor'),
                  init_cfg: Optional[dict] = None) -> None:
@@ -66,29 +81,84 @@ class ProcedureAligner(BaseModel):
                 f'{type(self.fpgw_loss).__name__} gives no transport plan, '
                 'which the contrastive term needs: set contrastive_loss=None')
         self.normalize = normalize
+        self.test_chunk = test_chunk
+        self.frame_group = frame_group
+        if cls_head is not None:
+            raise ValueError(
+                'ProcedureAligner has no classification head: set '
+                'cls_head=None when inheriting an mmaction2 model-zoo base')
+        del train_cfg, test_cfg  # kept for model-zoo bases, unused
 
     def extract_feat(self, inputs: Tensor,
                      data_samples: Optional[List] = None
                      ) -> Tuple[Tensor, Tensor]:
         """Per-frame embeddings ``(B, T, d)`` and the real-frame mask.
 
-        ``inputs`` is ``(B, T, C)`` features, or ``(B, T, 3, H, W)`` frames
-        for a 2D ``backbone`` (applied frame by frame, globally pooled).
+        ``inputs`` is ``(B, T, C)`` features, ``(B, T, L, C, H, W)`` frames
+        (each with ``L - 1`` context frames) for a 2D ``backbone``, or
+        ``(B, C, T, H, W)`` clips for a 3D one. Outside training, videos go
+        through the backbone ``test_chunk`` frames at a time, which bounds
+        memory on long videos (3D backbones see each chunk as a clip).
         """
-        batch, length = inputs.shape[:2]
-        feats = inputs
-        if self.backbone is not None:
-            maps = self.backbone(inputs.flatten(0, 1))
-            if isinstance(maps, (tuple, list)):
-                maps = maps[-1]
-            feats = maps.flatten(2).mean(2).view(batch, length, -1)
-        emb = self.neck(feats)
+        clip = inputs.dim() == 5
+        length = inputs.shape[2] if clip else inputs.shape[1]
+        chunk = length  # features are cheap: whole videos
+        if not self.training and self.backbone is not None:
+            chunk = self.test_chunk or length
+        parts = []
+        for start in range(0, length, chunk):  # one chunk unless testing
+            stop = min(start + chunk, length)
+            # a 3D backbone gets full-length windows: the last one reaches
+            # back into the previous chunk and keeps only its new frames
+            first = max(0, stop - chunk) if clip else start
+            part = inputs[:, :, first:stop] if clip else inputs[:, start:stop]
+            parts.append(self._embed(part)[:, start - first:])
+        emb = torch.cat(parts, 1)
         if self.normalize:
             emb = F.normalize(emb, dim=-1)
         mask = (frame_mask(data_samples, length, emb.device)
                 if data_samples is not None else torch.ones(
-                    batch, length, dtype=torch.bool, device=emb.device))
+                    inputs.shape[0], length, dtype=torch.bool,
+                    device=emb.device))
         return emb, mask
+
+    def _embed(self, inputs: Tensor) -> Tensor:
+        if inputs.dim() == 3:  # (B, T, C) features
+            if self.backbone is not None:
+                raise ValueError('features (B, T, C) given to a model with '
+                                 'a backbone: feed frames or clips')
+            return self.neck(inputs)
+        if self.backbone is None:
+            raise ValueError(f'inputs {tuple(inputs.shape)} need a backbone')
+        if inputs.dim() == 6:  # (B, T, L, C, H, W) frames for 2D backbones
+            batch, length, context = inputs.shape[:3]
+            pad = -length % self.frame_group  # e.g. TSM shifts in groups
+            if pad:
+                inputs = torch.cat([inputs, inputs[:, -1:].expand(
+                    -1, pad, *inputs.shape[2:])], 1)
+            maps = self._last(self.backbone(inputs.flatten(0, 2)))
+            if maps.dim() != 4:
+                raise ValueError(
+                    f'the 2D backbone returned {tuple(maps.shape)} per image;'
+                    ' expected (N, C, h, w) maps')
+            maps = maps.view(batch, length + pad, context,
+                             *maps.shape[1:])[:, :length]
+            if getattr(self.neck, 'accepts_maps', False):
+                return self.neck(maps)
+            return self.neck(maps.mean(dim=(2, 4, 5)))  # (B, T, C)
+        if inputs.dim() == 5:  # (B, C, T, H, W) clips for 3D backbones
+            maps = self._last(self.backbone(inputs))
+            if not getattr(self.neck, 'needs_num_frames', False):
+                raise ValueError(
+                    f'{type(self.neck).__name__} cannot restore one '
+                    'embedding per frame from a 3D backbone: use '
+                    'TemporalNeck')
+            return self.neck(maps, inputs.shape[2])
+        raise ValueError(f'unsupported inputs of shape {tuple(inputs.shape)}')
+
+    @staticmethod
+    def _last(out):
+        return out[-1] if isinstance(out, (tuple, list)) else out
 
     def forward(self,
                 inputs: Tensor,

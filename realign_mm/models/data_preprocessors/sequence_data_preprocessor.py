@@ -1,5 +1,5 @@
-"""Pad variable-length per-frame feature sequences into one batch."""
-from typing import Optional
+"""Pad variable-length videos (features, frames or clips) into one batch."""
+from typing import Optional, Sequence
 
 import torch
 from mmaction.registry import MODELS
@@ -10,11 +10,34 @@ __all__ = ['SequenceDataPreprocessor']
 
 @MODELS.register_module()
 class SequenceDataPreprocessor(BaseDataPreprocessor):
-    """Stack ``(T_i, C)`` feature sequences into ``(B, T_max, C)``.
+    """Pad variable-length videos into one batch.
 
-    Shorter sequences are zero-padded; each data sample's metainfo gets
-    ``num_frames`` (its real length), from which the model builds its mask.
+    Inputs per video, by number of dimensions:
+
+    * ``(T, C)`` per-frame features -> ``(B, T_max, C)``;
+    * ``(T, L, C, H, W)`` frames with ``L - 1`` context frames each, for 2D
+      backbones -> ``(B, T_max, L, C, H, W)``;
+    * ``(C, T, H, W)`` clips for 3D backbones -> ``(B, C, T_max, H, W)``.
+
+    Shorter videos are zero-padded along time; each data sample's metainfo
+    gets ``num_frames`` (its real length), from which the model builds its
+    mask. Pixel inputs are normalised with ``mean`` / ``std`` (per channel).
+
+    Args:
+        mean (Sequence[float], optional): pixel mean per channel.
+        std (Sequence[float], optional): pixel std per channel.
     """
+
+    def __init__(self,
+                 mean: Optional[Sequence[float]] = None,
+                 std: Optional[Sequence[float]] = None) -> None:
+        super().__init__()
+        if (mean is None) != (std is None):
+            raise ValueError('mean and std must be given together')
+        self.normalize = mean is not None
+        if self.normalize:
+            self.register_buffer('mean', torch.tensor(mean).float(), False)
+            self.register_buffer('std', torch.tensor(std).float(), False)
 
     def forward(self, data: dict, training: bool = False) -> dict:
         data = self.cast_data(data)
@@ -22,15 +45,30 @@ class SequenceDataPreprocessor(BaseDataPreprocessor):
         samples = data.get('data_samples')
         if isinstance(inputs, torch.Tensor):
             inputs = list(inputs)
-        lengths = [int(x.shape[0]) for x in inputs]
-        batch = inputs[0].new_zeros((len(inputs), max(lengths)) +
-                                    tuple(inputs[0].shape[1:]))
+        ndim = inputs[0].dim()
+        if ndim not in (2, 4, 5):
+            raise ValueError(
+                f'inputs of shape {tuple(inputs[0].shape)}: expected (T, C) '
+                'features, (T, L, C, H, W) frames or (C, T, H, W) clips')
+        time_axis = 1 if ndim == 4 else 0
+        lengths = [int(x.shape[time_axis]) for x in inputs]
+        shape = list(inputs[0].shape)
+        shape[time_axis] = max(lengths)
+        batch = inputs[0].new_zeros([len(inputs)] + shape)
         for i, x in enumerate(inputs):  # one copy per video
-            batch[i, :lengths[i]] = x
+            index = (i, slice(None), slice(0, lengths[i])) if ndim == 4 \
+                else (i, slice(0, lengths[i]))
+            batch[index] = x
+        batch = batch.float()
+        if self.normalize and ndim > 2:
+            channel = 1 if ndim == 4 else 3  # (B, C, T..) / (B, T, L, C..)
+            view = [1] * batch.dim()
+            view[channel] = -1
+            batch = (batch - self.mean.view(view)) / self.std.view(view)
         if samples is not None:
             for sample, n in zip(samples, lengths):
                 sample.set_metainfo(dict(num_frames=n))
-        return dict(inputs=batch.float(), data_samples=samples)
+        return dict(inputs=batch, data_samples=samples)
 
 
 def frame_mask(data_samples, length: int,
