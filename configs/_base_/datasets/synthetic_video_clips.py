@@ -2,7 +2,7 @@
 # frames form one (C, T, H, W) clip, no context frames.
 _base_ = ['./synthetic_videos.py']
 clip_train_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='VideoInit', backend='decord'),
     dict(type='SampleProcedureFrames', num_frames=16, jitter=True),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 56)),
@@ -10,7 +10,7 @@ clip_train_pipeline = [
     dict(type='PackProcedureInputs', input_key='imgs', layout='clip')
 ]
 clip_test_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='VideoInit', backend='decord'),
     dict(type='SampleProcedureFrames', num_frames=None, eval_fps=2.0),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 56)),

@@ -11,7 +11,7 @@ context_stride = 4
 img_size = 56
 
 train_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='VideoInit', backend='decord'),
     dict(type='SampleProcedureFrames', num_frames=num_frames,
          context=context, context_stride=context_stride, jitter=True),
     dict(type='DecordDecode'),
@@ -20,7 +20,7 @@ train_pipeline = [
     dict(type='PackProcedureInputs', input_key='imgs', layout='frames')
 ]
 test_pipeline = [
-    dict(type='DecordInit'),
+    dict(type='VideoInit', backend='decord'),
     dict(type='SampleProcedureFrames', num_frames=None, eval_fps=2.0,
          context=context, context_stride=context_stride),
     dict(type='DecordDecode'),

@@ -16,7 +16,7 @@ from mmcv.transforms import BaseTransform
 from ..annotations import AnnotationError, frame_labels
 from .loading import sample_frame_indices
 
-__all__ = ['SampleProcedureFrames', 'RawFrameInit']
+__all__ = ['VideoInit', 'SampleProcedureFrames', 'RawFrameInit']
 
 
 def _video_fps(results: dict) -> Optional[float]:
@@ -27,6 +27,41 @@ def _video_fps(results: dict) -> Optional[float]:
         rate = reader.streams.video[0].average_rate
         return float(rate) if rate else None
     return results.get('fps')
+
+
+@TRANSFORMS.register_module()
+class VideoInit(BaseTransform):
+    """Open a video with mmaction2's ``DecordInit`` or ``PyAVInit`` and turn
+    a missing, empty or undecodable file into an error naming the video.
+
+    Args:
+        backend (str): ``'decord'`` (default) or ``'pyav'``.
+        **kwargs: passed to the mmaction2 transform.
+    """
+
+    def __init__(self, backend: str = 'decord', **kwargs) -> None:
+        from mmaction.datasets.transforms import DecordInit, PyAVInit
+        if backend not in ('decord', 'pyav'):
+            raise ValueError(f"backend must be 'decord' or 'pyav', got "
+                             f'{backend!r}')
+        self.backend = backend
+        self.init = (DecordInit if backend == 'decord' else PyAVInit)(
+            **kwargs)
+
+    def transform(self, results: dict) -> dict:
+        path = results['filename']
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'video {path} not found')
+        if osp.getsize(path) == 0:
+            raise ValueError(f'video {path} is empty (0 bytes)')
+        try:
+            results = self.init(results)
+        except Exception as err:  # decoders raise their own types
+            raise ValueError(f'video {path} cannot be decoded with '
+                             f'{self.backend}: {err}') from err
+        if not results.get('total_frames'):
+            raise ValueError(f'video {path} has no frames ({self.backend})')
+        return results
 
 
 @TRANSFORMS.register_module()

@@ -1,0 +1,122 @@
+"""Raw video through mmaction2's decoders on the real clips of
+../shared/data/videos: sampling, timestamps, labels, context, bad input."""
+import os
+import os.path as osp
+
+import numpy as np
+import pytest
+from mmaction.datasets.transforms import DecordDecode, PyAVDecode
+
+from realign_mm.datasets import AnnotationError, EgoProceLDataset
+from realign_mm.datasets.transforms import (PackProcedureInputs,
+                                            SampleProcedureFrames, VideoInit)
+from realign_mm.synthetic import write_egoprocel_csv
+from realign_mm.datasets.annotations import Segment
+
+# test.mp4: 300 frames at 30 fps (10 s); test.avi: 164 frames at 25 fps
+CLIPS = {'test_mp4': ('test.mp4', 300, 30.0), 'test_avi': ('test.avi', 164,
+                                                           25.0)}
+
+
+@pytest.fixture
+def video_root(shared_data, tmp_path):
+    """An EgoProceL CSV layout over links to the real clips."""
+    (tmp_path / 'videos').mkdir()
+    for video, (name, _, _) in CLIPS.items():
+        ext = osp.splitext(name)[1]
+        ann = tmp_path / 'annotations' / video  # one task per container
+        ann.mkdir(parents=True)
+        os.symlink(osp.abspath(osp.join(shared_data, 'videos', name)),
+                   tmp_path / 'videos' / (video + ext))
+        write_egoprocel_csv(str(ann / f'{video}.csv'),
+                            [Segment(1.0, 2.5, 1), Segment(4.0, 5.0, 2)])
+    return tmp_path
+
+
+def _dataset(root, video, ext, pipeline):
+    return EgoProceLDataset(
+        ann_file=str(root / 'annotations'), tasks=[video],
+        data_prefix=dict(video=str(root / 'videos')), video_ext=ext,
+        pipeline=pipeline)
+
+
+@pytest.mark.parametrize('backend', ['decord', 'pyav'])
+@pytest.mark.parametrize('video', list(CLIPS))
+def test_decode_sample_and_label(video_root, backend, video):
+    name, total, fps = CLIPS[video]
+    ext = osp.splitext(name)[1]
+    decode = DecordDecode() if backend == 'decord' else PyAVDecode()
+    ds = _dataset(video_root, video, ext, [
+        VideoInit(backend=backend),
+        SampleProcedureFrames(num_frames=8, context=2, context_stride=3,
+                              jitter=False), decode,
+        PackProcedureInputs(input_key='imgs', layout='frames')
+    ])
+    out = ds[0]
+    inputs, sample = out['inputs'], out['data_samples']
+    assert tuple(inputs.shape[:3]) == (8, 3, 3)  # frames, 1 + context, RGB
+    meta = sample.metainfo
+    assert meta['num_video_frames'] == total
+    assert meta['fps'] == pytest.approx(fps)
+    # centres of 8 equal segments, each with 2 earlier context frames
+    centres = np.floor((np.arange(8) + 0.5) * total / 8).astype(int)
+    inds = meta['frame_inds'].reshape(8, 3)
+    np.testing.assert_array_equal(inds[:, -1], centres)
+    np.testing.assert_array_equal(inds[:, 0], np.maximum(centres - 6, 0))
+    np.testing.assert_allclose(meta['frame_times'], centres / fps)
+    # labels: the floor rule on [1.0, 2.5] s -> 1 and [4.0, 5.0] s -> 2
+    expected = np.where((centres >= np.floor(1.0 * fps)) &
+                        (centres <= np.floor(2.5 * fps)), 1, 0)
+    expected[(centres >= np.floor(4.0 * fps)) &
+             (centres <= np.floor(5.0 * fps))] = 2
+    np.testing.assert_array_equal(sample.gt_frame_labels.numpy(), expected)
+
+
+def test_context_frames_clamp_at_the_video_start(video_root):
+    out = _dataset(video_root, 'test_mp4', '.mp4', [
+        VideoInit(),
+        SampleProcedureFrames(num_frames=4, context=3, context_stride=20,
+                              jitter=False)
+    ])[0]
+    first = out['frame_inds'].reshape(4, 4)[0]  # centre 37: 0, 0, 17, 37
+    np.testing.assert_array_equal(first, [0, 0, 17, 37])
+
+
+def test_test_mode_takes_every_frame_at_the_eval_rate(video_root):
+    out = _dataset(video_root, 'test_mp4', '.mp4', [
+        VideoInit(), SampleProcedureFrames(num_frames=None, eval_fps=2.0)
+    ])[0]
+    assert out['num_clips'] == 20  # 10 s at 2 fps
+    np.testing.assert_allclose(out['frame_times'], np.arange(20) / 2)
+
+
+def test_missing_video_names_the_file(video_root):
+    os.remove(video_root / 'videos' / 'test_avi.avi')
+    with pytest.raises(FileNotFoundError, match='test_avi'):
+        _dataset(video_root, 'test_avi', '.avi', [])
+
+
+@pytest.mark.parametrize('content', [b'', b'not a video at all' * 100])
+def test_corrupt_or_empty_video_names_the_file(tmp_path, content):
+    path = tmp_path / 'broken.mp4'
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match='broken.mp4'):
+        VideoInit()(dict(filename=str(path)))
+
+
+def test_video_shorter_than_annotated_is_an_error(video_root):
+    write_egoprocel_csv(
+        str(video_root / 'annotations' / 'test_mp4' / 'test_mp4.csv'),
+        [Segment(8.0, 14.0, 1)])  # the clip lasts 10 s
+    ds = _dataset(video_root, 'test_mp4', '.mp4',
+                  [VideoInit(), SampleProcedureFrames(num_frames=4)])
+    with pytest.raises(AnnotationError, match='lasts 10.00 s'):
+        ds[0]
+
+
+def test_fps_mismatch_is_an_error(video_root):
+    ds = _dataset(video_root, 'test_mp4', '.mp4', [
+        VideoInit(), SampleProcedureFrames(num_frames=4, expected_fps=25.0)
+    ])
+    with pytest.raises(ValueError, match='runs at 30 fps'):
+        ds[0]
