@@ -27,3 +27,16 @@ def test_ot_solver_benchmark_prints_ratio_gap_and_memory():
                     if line.startswith('| envelope |'))
     ratio = float(envelope.split('|')[3])
     assert 0 < ratio <= 2.0  # the memory goal: <= 2x the plan storage
+
+
+def test_data_loading_benchmark_prints_both_tables():
+    proc = subprocess.run([
+        sys.executable,
+        osp.join(ROOT, 'tools', 'benchmark', 'data_loading.py'), '--frames',
+        '4', '--size', '32', '--repeats', '1'
+    ], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
+    assert '| test.mp4 |' in out and '| test.avi |' in out
+    share = re.search(r'FPGW \+ contrastive loss: ([\d.]+)% of the step', out)
+    assert share and 0 < float(share.group(1)) < 100
