@@ -1,0 +1,5 @@
+"""The fused GPU path of the solver (Triton), chosen by
+:func:`resolve_backend`; kernels import only when it is used."""
+from .dispatch import resolve_backend, triton_available
+
+__all__ = ['resolve_backend', 'triton_available']
