@@ -11,7 +11,10 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
 # stores runner state in plain types: checkpoints load with weights_only=True
-custom_hooks = [dict(type='CheckpointStateHook')]
+custom_hooks = [
+    dict(type='CheckpointStateHook'),
+    dict(type='SkippedVideosHook')  # silent unless skip_bad_videos skips
+]
 
 env_cfg = dict(
     cudnn_benchmark=False,

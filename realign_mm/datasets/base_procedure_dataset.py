@@ -1,9 +1,11 @@
 """Common base of the procedure datasets: videos of tasks with key steps."""
 import os.path as osp
 from abc import abstractmethod
-from typing import Callable, List, Optional, Sequence, Union
+import logging
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
 from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
 
 from .annotations import AnnotationError, Segment, read_split_file
 
@@ -35,6 +37,12 @@ class BaseProcedureDataset(BaseDataset):
         feature_ext (str): feature file suffix. Defaults to ``'.npy'``.
         video_ext (str): video file suffix. Defaults to ``'.mp4'``.
         test_mode (bool): whole videos, no pairing. Defaults to False.
+        skip_bad_videos (bool): in training, skip (and count, see
+            :attr:`skipped` and :class:`~realign_mm.engine.hooks.
+            SkippedVideosHook`) videos that are missing, undecodable,
+            shorter than annotated or at the wrong fps, instead of stopping
+            with the error. Never in test mode: an evaluation does not drop
+            videos silently. Defaults to False.
     """
 
     def __init__(self,
@@ -47,6 +55,7 @@ class BaseProcedureDataset(BaseDataset):
                  feature_ext: str = '.npy',
                  video_ext: str = '.mp4',
                  test_mode: bool = False,
+                 skip_bad_videos: bool = False,
                  **kwargs) -> None:
         if (split_file is None) != (split is None):
             raise ValueError('split_file and split must be given together')
@@ -55,6 +64,9 @@ class BaseProcedureDataset(BaseDataset):
         self.split = split
         self.feature_ext = feature_ext
         self.video_ext = video_ext
+        self.skip_bad_videos = skip_bad_videos
+        #: video_id -> why it was skipped (this process)
+        self.skipped: Dict[str, str] = {}
         super().__init__(
             ann_file=ann_file,
             pipeline=list(pipeline),
@@ -93,6 +105,24 @@ class BaseProcedureDataset(BaseDataset):
                 f'{path}')
         return {key: path}
 
+    def _skip(self, video_id: str, reason: str) -> None:
+        if video_id not in self.skipped:
+            self.skipped[video_id] = reason
+            print_log(f'skipping video {video_id}: {reason}',
+                      logger='current', level=logging.WARNING)
+
+    def prepare_data(self, idx: int):
+        """The pipeline's output; with ``skip_bad_videos`` (training only)
+        a video whose file or annotation is bad is recorded in
+        :attr:`skipped` and mmengine draws another one."""
+        try:
+            return super().prepare_data(idx)
+        except (ValueError, FileNotFoundError) as err:
+            if not (self.skip_bad_videos and not self.test_mode):
+                raise
+            self._skip(self.get_data_info(idx)['video_id'], str(err))
+            return None  # mmengine re-fetches another index
+
     def load_data_list(self) -> List[dict]:
         records = self.parse_annotations()
         known = sorted({r[0] for r in records})
@@ -118,7 +148,13 @@ class BaseProcedureDataset(BaseDataset):
                 task_id=task_ids[task],
                 segments=[Segment(*s) for s in segments],
                 ann_source=source)
-            info.update(self._input_path(video_id, source))
+            try:
+                info.update(self._input_path(video_id, source))
+            except FileNotFoundError as err:
+                if not (self.skip_bad_videos and not self.test_mode):
+                    raise
+                self._skip(video_id, str(err))
+                continue
             data_list.append(info)
         if not data_list:
             raise AnnotationError(

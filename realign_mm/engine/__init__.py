@@ -1,4 +1,4 @@
 """Runner-side helpers: hooks."""
-from .hooks import CheckpointStateHook
+from .hooks import CheckpointStateHook, SkippedVideosHook
 
-__all__ = ['CheckpointStateHook']
+__all__ = ['CheckpointStateHook', 'SkippedVideosHook']

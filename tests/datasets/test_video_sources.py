@@ -120,3 +120,32 @@ def test_fps_mismatch_is_an_error(video_root):
     ])
     with pytest.raises(ValueError, match='runs at 30 fps'):
         ds[0]
+
+
+def test_skip_bad_videos_in_training_counts_them(video_root, tmp_path):
+    """With skip_bad_videos a broken video is skipped, counted and another
+    one drawn; in test mode the same video still stops with the error."""
+    (video_root / 'videos' / 'test_mp4.mp4').unlink()
+    (video_root / 'videos' / 'test_mp4.mp4').write_bytes(b'garbage' * 50)
+    write_egoprocel_csv(
+        str(video_root / 'annotations' / 'test_mp4' / 'good.csv'),
+        [Segment(1.0, 2.0, 1)])
+    os.symlink(osp.abspath(video_root / 'videos' / 'test_avi.avi'),
+               video_root / 'videos' / 'good.mp4')  # a decodable one
+    pipeline = [VideoInit(), SampleProcedureFrames(num_frames=4)]
+    ds = EgoProceLDataset(
+        ann_file=str(video_root / 'annotations'), tasks=['test_mp4'],
+        data_prefix=dict(video=str(video_root / 'videos')),
+        pipeline=pipeline, skip_bad_videos=True)
+    bad = [i for i in range(len(ds))
+           if ds.get_data_info(i)['video_id'] == 'test_mp4'][0]
+    out = ds[bad]
+    assert out['video_id'] == 'good'  # mmengine drew another video
+    assert list(ds.skipped) == ['test_mp4']
+    assert 'cannot be decoded' in ds.skipped['test_mp4']
+    strict = EgoProceLDataset(
+        ann_file=str(video_root / 'annotations'), tasks=['test_mp4'],
+        data_prefix=dict(video=str(video_root / 'videos')),
+        pipeline=pipeline, skip_bad_videos=True, test_mode=True)
+    with pytest.raises(ValueError, match='test_mp4.mp4'):
+        strict[bad]
