@@ -149,3 +149,32 @@ def test_skip_bad_videos_in_training_counts_them(video_root, tmp_path):
         pipeline=pipeline, skip_bad_videos=True, test_mode=True)
     with pytest.raises(ValueError, match='test_mp4.mp4'):
         strict[bad]
+
+
+def test_rawframes_source(shared_data, tmp_path):
+    """A rawframe folder (mmaction2's img_00001.jpg naming) of part_0.mp4:
+    counted, sampled at the declared rate and decoded by RawFrameDecode."""
+    import cv2
+    from mmaction.datasets.transforms import RawFrameDecode
+
+    from realign_mm.datasets.transforms import RawFrameInit
+    frames = tmp_path / 'frames' / 'clip'
+    frames.mkdir(parents=True)
+    reader = cv2.VideoCapture(osp.join(shared_data, 'videos', 'part_0.mp4'))
+    count = 0
+    while True:
+        ok, frame = reader.read()
+        if not ok:
+            break
+        count += 1
+        cv2.imwrite(str(frames / f'img_{count:05d}.jpg'), frame)
+    assert count == 32
+    results = dict(frame_dir=str(frames), video_id='clip',
+                   segments=[Segment(0.5, 0.8, 1)])
+    for t in (RawFrameInit(fps=30.0), SampleProcedureFrames(
+            num_frames=4, jitter=False), RawFrameDecode()):
+        results = t(results)
+    assert results['total_frames'] == 32
+    np.testing.assert_array_equal(results['frame_inds'], [4, 12, 20, 28])
+    np.testing.assert_array_equal(results['frame_labels'], [0, 0, 1, 0])
+    assert len(results['imgs']) == 4 and results['imgs'][0].shape[2] == 3
