@@ -82,10 +82,17 @@ class TemporalStructure:
         mask (Tensor): ``(B, N)`` bool, True for real frames.
         scale (float): Laplace scale ``s``.
         chunk (int): chunk length of the Laplace filter. Defaults to 32.
+        dense_below (int): for fewer frames than this the products use the
+            dense matrix (built once) instead of the filter: a batched GEMM
+            on a small matrix beats the filter's several small kernels
+            there (measured per mirror-descent step on 2 CPU cores, B = 64:
+            n = 64 dense 0.7 vs filter 1.3 ms, n = 128 2.2 vs 2.9 ms,
+            n = 256 20.7 vs 11.7 ms). Same result to float round-off.
+            Defaults to 160.
     """
 
     def __init__(self, times: Tensor, mask: Tensor, scale: float,
-                 chunk: int = 32):
+                 chunk: int = 32, dense_below: int = 160):
         if times.shape != mask.shape or times.dim() != 2:
             raise ValueError(f'times {tuple(times.shape)} and mask '
                              f'{tuple(mask.shape)} must both be (B, N)')
@@ -102,6 +109,9 @@ class TemporalStructure:
                              times.new_zeros(()))
         self.kernel = LaplaceKernel(filled, scale, chunk)
         self.kernel_half = LaplaceKernel(filled, scale / 2, chunk)
+        self.dense_below = dense_below
+        self._dense = (DenseStructure(self.dense())
+                       if times.shape[1] < dense_below else None)
 
     @property
     def shape(self) -> torch.Size:
@@ -115,6 +125,8 @@ class TemporalStructure:
                            gap.new_zeros(()))
 
     def matmul(self, x: Tensor) -> Tensor:
+        if self._dense is not None:
+            return self._dense.matmul(x)
         if self.full:
             return self.kernel.complement(x)
         w = self.weight.to(x.dtype)
@@ -122,12 +134,16 @@ class TemporalStructure:
 
     def rmatmul(self, x: Tensor) -> Tensor:
         """``x @ C`` for ``x`` of shape ``(B, K, N)``."""
+        if self._dense is not None:
+            return self._dense.rmatmul(x)
         if self.full:
             return self.kernel.complement(x, right=True)
         w = self.weight.to(x.dtype).transpose(1, 2)
         return w * self.kernel.complement(x * w, right=True)
 
     def square_matmul(self, p: Tensor) -> Tensor:
+        if self._dense is not None:
+            return self._dense.square_matmul(p)
         w = self.weight.to(p.dtype)
         p = p * w
         return w * (p.sum(1, keepdim=True) - 2 * self.kernel.apply(p) +
@@ -137,7 +153,7 @@ class TemporalStructure:
         if torch.equal(mask, self.mask):
             return self
         return TemporalStructure(self.times, self.mask & mask, self.scale,
-                                 self.kernel.chunk)
+                                 self.kernel.chunk, self.dense_below)
 
     def detach(self) -> 'TemporalStructure':
         return self  # built from times only: nothing to differentiate

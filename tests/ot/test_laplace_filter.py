@@ -72,7 +72,8 @@ def _padded_mask(batch, n):
 def test_temporal_structure_equals_dense_with_padding(n):
     mask = _padded_mask(2, n)
     times = normalized_times(mask)
-    op = TemporalStructure(times, mask, 0.1)
+    op = TemporalStructure(times, mask, 0.1, dense_below=0)  # the filter
+    small = TemporalStructure(times, mask, 0.1, dense_below=10**6)
     keep = mask[:, :, None] & mask[:, None, :]
     dense = torch.where(keep, temporal_structure(times, 0.1),
                         torch.zeros(()))
@@ -85,6 +86,9 @@ def test_temporal_structure_equals_dense_with_padding(n):
     p = torch.rand(2, n, 1)
     torch.testing.assert_close(op.square_matmul(p), (dense * dense) @ p,
                                **close)
+    # the dense fallback for short videos gives the same products
+    torch.testing.assert_close(small.matmul(x), op.matmul(x), **close)
+    torch.testing.assert_close(small.rmatmul(xt), op.rmatmul(xt), **close)
 
 
 def test_square_loss_product_and_solver_match_the_dense_path():
@@ -96,8 +100,8 @@ def test_square_loss_product_and_solver_match_the_dense_path():
     cost = sqeuclidean_cost(x, y)
     tx, ty = normalized_times(mask_x).double(), normalized_times(
         mask_y).double()
-    op_x = TemporalStructure(tx, mask_x, 0.3)
-    op_y = TemporalStructure(ty, mask_y, 0.3)
+    op_x = TemporalStructure(tx, mask_x, 0.3, dense_below=0)
+    op_y = TemporalStructure(ty, mask_y, 0.3, dense_below=0)
     plan = torch.rand(2, n, m, generator=g, dtype=torch.float64)
     plan = plan * (mask_x[:, :, None] & mask_y[:, None, :])
     torch.testing.assert_close(
