@@ -107,11 +107,13 @@ class TemporalStructure:
         filled = torch.cummax(filled, dim=1).values
         filled = torch.where(torch.isfinite(filled), filled,
                              times.new_zeros(()))
-        self.kernel = LaplaceKernel(filled, scale, chunk)
-        self.kernel_half = LaplaceKernel(filled, scale / 2, chunk)
-        self.dense_below = dense_below
-        self._dense = (DenseStructure(self.dense())
-                       if times.shape[1] < dense_below else None)
+        self.chunk, self.dense_below = chunk, dense_below
+        self._dense = self.kernel = self.kernel_half = None
+        if times.shape[1] < dense_below:
+            self._dense = DenseStructure(self.dense())
+        else:
+            self.kernel = LaplaceKernel(filled, scale, chunk)
+            self.kernel_half = LaplaceKernel(filled, scale / 2, chunk)
 
     @property
     def shape(self) -> torch.Size:
@@ -153,7 +155,7 @@ class TemporalStructure:
         if torch.equal(mask, self.mask):
             return self
         return TemporalStructure(self.times, self.mask & mask, self.scale,
-                                 self.kernel.chunk, self.dense_below)
+                                 self.chunk, self.dense_below)
 
     def detach(self) -> 'TemporalStructure':
         return self  # built from times only: nothing to differentiate

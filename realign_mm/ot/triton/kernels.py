@@ -42,6 +42,23 @@ def _logaddexp(x, y):
 
 
 @triton.jit
+def _vector_lse(K, X, count, BLOCK: tl.constexpr):
+    """``LSE_i(K_i + X_i)`` over ``i < count``, streamed in tiles (the
+    dummy row / column potentials)."""
+    top = tl.max(tl.full([BLOCK], float('-inf'), tl.float32), 0)
+    acc = tl.sum(tl.zeros([BLOCK], tl.float32), 0)
+    for start in range(0, count, BLOCK):
+        idx = start + tl.arange(0, BLOCK)
+        inside = idx < count
+        z = tl.load(K + idx, mask=inside, other=float('-inf')) + tl.load(
+            X + idx, mask=inside, other=0.0)
+        new_top = tl.maximum(top, tl.max(z, 0))
+        acc = acc * tl.exp(top - new_top) + tl.sum(tl.exp(z - new_top), 0)
+        top = new_top
+    return top + tl.log(acc)
+
+
+@triton.jit
 def _sinkhorn_kernel(LK, LA, LB, MX, MY, KC, KR, LMC, LMR, U, V, UE, VE,
                      UPREV, N, M, lam_a, lam_b, n_iter,
                      HAS_COL: tl.constexpr, HAS_ROW: tl.constexpr,
@@ -82,20 +99,8 @@ def _sinkhorn_kernel(LK, LA, LB, MX, MY, KC, KR, LMC, LMR, U, V, UE, VE,
         tl.debug_barrier()
         # --- dummy row: u^r = log m^r - LSE_j(k^r_j + v_j)
         if MASS_ROW:
-            top1 = tl.max(tl.full([BLOCK_M], float('-inf'), tl.float32), 0)
-            acc1 = tl.sum(tl.zeros([BLOCK_M], tl.float32), 0)
-            for c0 in range(0, M, BLOCK_M):
-                cols = c0 + tl.arange(0, BLOCK_M)
-                cmask = cols < M
-                v = tl.load(V + b * M + cols, mask=cmask, other=0.0)
-                kr = tl.load(KR + b * M + cols, mask=cmask,
-                             other=float('-inf'))
-                z = kr + v
-                new_top = tl.maximum(top1, tl.max(z, 0))
-                acc1 = acc1 * tl.exp(top1 - new_top) + tl.sum(
-                    tl.exp(z - new_top), 0)
-                top1 = new_top
-            tl.store(UE + b, tl.load(LMR + b) - (top1 + tl.log(acc1)))
+            tl.store(UE + b, tl.load(LMR + b) - _vector_lse(
+                KR + b * M, V + b * M, M, BLOCK_M))
         tl.debug_barrier()
         # --- columns: v_j = lam (log b_j - LSE_i(K_ij + u_i) (+) (k^r_j + u^r))
         ue = tl.load(UE + b)
@@ -127,18 +132,6 @@ def _sinkhorn_kernel(LK, LA, LB, MX, MY, KC, KR, LMC, LMR, U, V, UE, VE,
         tl.debug_barrier()
         # --- dummy column: v^c = log m^c - LSE_i(k^c_i + u_i)
         if MASS_COL:
-            top1 = tl.max(tl.full([BLOCK_N], float('-inf'), tl.float32), 0)
-            acc1 = tl.sum(tl.zeros([BLOCK_N], tl.float32), 0)
-            for r0 in range(0, N, BLOCK_N):
-                rows = r0 + tl.arange(0, BLOCK_N)
-                rmask = rows < N
-                u = tl.load(U + b * N + rows, mask=rmask, other=0.0)
-                kc = tl.load(KC + b * N + rows, mask=rmask,
-                             other=float('-inf'))
-                z = kc + u
-                new_top = tl.maximum(top1, tl.max(z, 0))
-                acc1 = acc1 * tl.exp(top1 - new_top) + tl.sum(
-                    tl.exp(z - new_top), 0)
-                top1 = new_top
-            tl.store(VE + b, tl.load(LMC + b) - (top1 + tl.log(acc1)))
+            tl.store(VE + b, tl.load(LMC + b) - _vector_lse(
+                KC + b * N, U + b * N, N, BLOCK_N))
         tl.debug_barrier()
