@@ -3,7 +3,6 @@ import os
 import os.path as osp
 from typing import List, Optional
 
-import numpy as np
 import torch
 from mmengine.runner import Runner
 

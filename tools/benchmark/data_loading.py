@@ -60,7 +60,7 @@ def decoding(args):
         for clip in clips:  # interleaved
             for name, (init, decode) in backends.items():
                 start = time.perf_counter()
-                count = _decode(init, decode, clip, args.frames)
+                _decode(init, decode, clip, args.frames)
                 best[clip, name] = min(best[clip, name],
                                        time.perf_counter() - start)
     print(f'decoded frames/s, {args.frames} frames sampled per clip, one '
@@ -118,7 +118,7 @@ def step_split(args):
             pseudo_collate([dataset[0], dataset[0]]), True)
 
     batch = load()
-    inputs, samples = batch['inputs'], batch['data_samples']
+    inputs = batch['inputs']
     images = inputs.flatten(0, 2)
     maps = model._last(model.backbone(images)).detach()
     maps = maps.view(*inputs.shape[:3], *maps.shape[1:])
