@@ -53,6 +53,8 @@ def _pooled_backbone(model, inputs: torch.Tensor) -> torch.Tensor:
         parts = []
         for start in range(0, inputs.shape[1], chunk):
             part = inputs[:, start:start + chunk]
+            if not part.is_floating_point():  # uint8 pixels of a test video
+                part = model.data_preprocessor.normalize_pixels(part)
             maps = model._last(model.backbone(part.flatten(0, 2)))
             parts.append(maps.view(*part.shape[:3], *maps.shape[1:]).mean(
                 dim=(2, 4, 5)))

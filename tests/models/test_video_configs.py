@@ -59,3 +59,23 @@ def test_clip_vector_backbone_is_refused():
     from realign_mm.models import TemporalNeck
     with pytest.raises(ValueError, match='one vector per clip'):
         TemporalNeck(16)(torch.randn(2, 16), 8)
+
+
+def test_test_time_pixels_stay_uint8_until_each_chunk():
+    """At test time the preprocessor keeps pixels uint8 (a long video is not
+    held as float); the model normalises chunk by chunk, with the same
+    embeddings as normalising the whole video first."""
+    cfg = Config.fromfile(
+        osp.join(CONFIGS, 'video', 'tsn_r18_cnc_synthetic-video_cpu.py'))
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).eval()
+    model.test_chunk = 3
+    data = model.data_preprocessor(_pixel_batch(False, lengths=(7, )), False)
+    assert data['inputs'].dtype == torch.uint8
+    with torch.no_grad():
+        chunked, _ = model.extract_feat(data['inputs'], data['data_samples'])
+        model.test_chunk = None
+        whole, _ = model.extract_feat(
+            model.data_preprocessor.normalize_pixels(data['inputs']),
+            data['data_samples'])
+    torch.testing.assert_close(chunked, whole, rtol=1e-4, atol=1e-5)

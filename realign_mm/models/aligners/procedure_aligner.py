@@ -123,6 +123,11 @@ class ProcedureAligner(BaseModel):
         return emb, mask
 
     def _embed(self, inputs: Tensor) -> Tensor:
+        if not inputs.is_floating_point():  # raw pixels of a test chunk
+            normalize = getattr(self.data_preprocessor, 'normalize_pixels',
+                                None)
+            inputs = inputs.float() if normalize is None else normalize(
+                inputs)
         if inputs.dim() == 3:  # (B, T, C) features
             if self.backbone is not None:
                 raise ValueError('features (B, T, C) given to a model with '
