@@ -30,6 +30,7 @@ differentiates ``E(T*)`` with ``T*`` held fixed (envelope theorem);
 ``grad='unrolled'`` back-propagates through every iteration.
 """
 from dataclasses import dataclass
+from functools import partial
 from typing import Optional
 
 import torch
@@ -99,14 +100,6 @@ def _epsilon_schedule(epsilon: float, start: Optional[float],
     ratio = (epsilon / start)**(1 / ramp)
     return [max(epsilon, start * ratio**k) for k in range(ramp)] + \
         [epsilon] * (steps - ramp)
-
-
-def _solve_step(solve_inner, log_k: Tensor, state: Optional[SinkhornState],
-                max_iter: int, *, lam: float, **kwargs):
-    """One inner solve of a mirror-descent step (same model every step)."""
-    return solve_inner(log_k, kwargs.pop('log_a'), kwargs.pop('log_b'),
-                       kwargs.pop('mask_x'), kwargs.pop('mask_y'), lam_a=lam,
-                       lam_b=lam, state=state, max_iter=max_iter, **kwargs)
 
 
 def _take_plan(state: SinkhornState, log_k: Tensor) -> Tensor:
@@ -338,25 +331,21 @@ def fused_partial_gw(cost: Tensor,
             else:
                 log_k = base
             last = outer == len(schedule)
-            state, n_it, err = _solve_step(
-                solve_inner, log_k, state, n_inner_last if last else n_inner,
-                log_a=log_a, log_b=log_b, mask_x=mask_x, mask_y=mask_y,
-                lam=lam, log_k_col=log_k_col, log_k_row=log_k_row,
+            step = partial(
+                solve_inner, log_k, log_a, log_b, mask_x, mask_y, lam_a=lam,
+                lam_b=lam, log_k_col=log_k_col, log_k_row=log_k_row,
                 log_mass_col=log_mass_col, log_mass_row=log_mass_row,
                 tol=tol_inner, check_every=check_every, overrelax=overrelax)
+            state, n_it, err = step(
+                state=state, max_iter=n_inner_last if last else n_inner)
             inner_total += n_it
             new_plan = _take_plan(state, log_k)
             if not last and eps == epsilon:  # no early stop while annealing
                 change = float(torch.sub(new_plan, plan).abs_().max())
                 if change < tol_outer:
                     if n_inner_last > n_inner:  # polish the marginals
-                        state, n_it, err = _solve_step(
-                            solve_inner, log_k, state, n_inner_last,
-                            log_a=log_a, log_b=log_b, mask_x=mask_x,
-                            mask_y=mask_y, lam=lam, log_k_col=log_k_col,
-                            log_k_row=log_k_row, log_mass_col=log_mass_col,
-                            log_mass_row=log_mass_row, tol=tol_inner,
-                            check_every=check_every, overrelax=overrelax)
+                        state, n_it, err = step(state=state,
+                                                max_iter=n_inner_last)
                         inner_total += n_it
                         new_plan = _take_plan(state, log_k)
                     plan = new_plan
