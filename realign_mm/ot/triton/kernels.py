@@ -42,6 +42,16 @@ def _logaddexp(x, y):
 
 
 @triton.jit
+def _lse_update(top, acc, z, AXIS: tl.constexpr):
+    """One tile of a streamed log-sum-exp along ``AXIS``: the running
+    maximum ``top`` and the sum ``acc`` of ``exp(. - top)``."""
+    new_top = tl.maximum(top, tl.max(z, AXIS))
+    acc = acc * tl.exp(top - new_top) + tl.sum(
+        tl.exp(z - tl.expand_dims(new_top, AXIS)), AXIS)
+    return new_top, acc
+
+
+@triton.jit
 def _vector_lse(K, X, count, BLOCK: tl.constexpr):
     """``LSE_i(K_i + X_i)`` over ``i < count``, streamed in tiles (the
     dummy row / column potentials)."""
@@ -52,9 +62,7 @@ def _vector_lse(K, X, count, BLOCK: tl.constexpr):
         inside = idx < count
         z = tl.load(K + idx, mask=inside, other=float('-inf')) + tl.load(
             X + idx, mask=inside, other=0.0)
-        new_top = tl.maximum(top, tl.max(z, 0))
-        acc = acc * tl.exp(top - new_top) + tl.sum(tl.exp(z - new_top), 0)
-        top = new_top
+        top, acc = _lse_update(top, acc, z, 0)
     return top + tl.log(acc)
 
 
@@ -82,10 +90,7 @@ def _sinkhorn_kernel(LK, LA, LB, MX, MY, KC, KR, LMC, LMR, U, V, UE, VE,
                             mask=rmask[:, None] & cmask[None, :],
                             other=float('-inf'))
                 z = k + v[None, :]
-                new_top = tl.maximum(top, tl.max(z, 1))
-                acc = acc * tl.exp(top - new_top) + tl.sum(
-                    tl.exp(z - new_top[:, None]), 1)
-                top = new_top
+                top, acc = _lse_update(top, acc, z, 1)
             lse = top + tl.log(acc)
             if HAS_COL:
                 kc = tl.load(KC + b * N + rows, mask=rmask, other=0.0)
@@ -117,10 +122,7 @@ def _sinkhorn_kernel(LK, LA, LB, MX, MY, KC, KR, LMC, LMR, U, V, UE, VE,
                             mask=rmask[:, None] & cmask[None, :],
                             other=float('-inf'))
                 z = k + u[:, None]
-                new_top = tl.maximum(top, tl.max(z, 0))
-                acc = acc * tl.exp(top - new_top) + tl.sum(
-                    tl.exp(z - new_top[None, :]), 0)
-                top = new_top
+                top, acc = _lse_update(top, acc, z, 0)
             lse = top + tl.log(acc)
             if HAS_ROW:
                 kr = tl.load(KR + b * M + cols, mask=cmask, other=0.0)
