@@ -21,7 +21,7 @@ matrix ``C`` (see :func:`realign_mm.ot.costs.square_loss_product`):
 since ``(1 - e^{-d/s})^2 = 1 - 2 e^{-d/s} + e^{-d/(s/2)}``: the squared
 structure is again a sum of Laplace kernels.
 """
-from typing import Union
+from typing import Optional, Union
 
 import torch
 from torch import Tensor
@@ -88,11 +88,16 @@ class TemporalStructure:
             there (measured per mirror-descent step on 2 CPU cores, B = 64:
             n = 64 dense 0.7 vs filter 1.3 ms, n = 128 2.2 vs 2.9 ms,
             n = 256 20.7 vs 11.7 ms). Same result to float round-off.
-            Defaults to 160.
+            Defaults to None: 160 on CPU, and 2048 on CUDA, where one
+            batched GEMM beats the filter's many small kernels (H100, Triton
+            path, B = 64, n = 256: 22.4 vs 36.1 ms per solve,
+            ``tools/benchmark/ot_gpu.py --structure dense``).
     """
 
     def __init__(self, times: Tensor, mask: Tensor, scale: float,
-                 chunk: int = 32, dense_below: int = 160):
+                 chunk: int = 32, dense_below: Optional[int] = None):
+        if dense_below is None:
+            dense_below = 2048 if times.is_cuda else 160
         if times.shape != mask.shape or times.dim() != 2:
             raise ValueError(f'times {tuple(times.shape)} and mask '
                              f'{tuple(mask.shape)} must both be (B, N)')

@@ -1,6 +1,10 @@
-"""The Triton path against the torch path, in triton's CPU interpreter
-(TRITON_INTERPRET=1), float32, relative 1e-4, on odd sizes, ragged masks,
-B = 1 and B = 65."""
+"""The Triton path against the torch path, float32, relative 1e-4, on odd
+sizes, ragged masks, B = 1 and B = 65.
+
+By default (and in CI) the kernels run in triton's CPU interpreter
+(``TRITON_INTERPRET=1``). On a machine with a GPU, ``TRITON_INTERPRET=0``
+runs the same tests compiled, on CUDA tensors.
+"""
 import os
 
 os.environ.setdefault('TRITON_INTERPRET', '1')  # before triton compiles
@@ -12,16 +16,19 @@ from realign_mm.ot import (TemporalStructure, fused_partial_gw,  # noqa: E402
                            normalized_times, sqeuclidean_cost)
 
 pytest.importorskip('triton')
-if os.environ['TRITON_INTERPRET'] != '1':
-    pytest.skip('needs TRITON_INTERPRET=1 on CPU', allow_module_level=True)
+INTERPRETED = os.environ['TRITON_INTERPRET'] == '1'
+if not INTERPRETED and not torch.cuda.is_available():
+    pytest.skip('needs TRITON_INTERPRET=1 (CPU) or a CUDA device',
+                allow_module_level=True)
+DEVICE = 'cpu' if INTERPRETED else 'cuda'
 
 
 def _problem(batch, n, m, seed=0, ragged=True):
     g = torch.Generator().manual_seed(seed)
-    x = torch.randn(batch, n, 6, generator=g)
-    y = torch.randn(batch, m, 6, generator=g)
-    mask_x = torch.ones(batch, n, dtype=torch.bool)
-    mask_y = torch.ones(batch, m, dtype=torch.bool)
+    x = torch.randn(batch, n, 6, generator=g).to(DEVICE)
+    y = torch.randn(batch, m, 6, generator=g).to(DEVICE)
+    mask_x = torch.ones(batch, n, dtype=torch.bool, device=DEVICE)
+    mask_y = torch.ones(batch, m, dtype=torch.bool, device=DEVICE)
     if ragged:  # every other pair is shorter
         mask_x[1::2, max(1, n - n // 3):] = False
         mask_y[1::2, max(1, m - m // 4):] = False
@@ -77,8 +84,9 @@ def test_triton_gradients_follow_the_envelope_rule():
 def test_backend_choice_and_refusals():
     from realign_mm.ot.triton import resolve_backend
     cost, sx, sy, a, b = _problem(1, 4, 4, ragged=False)
-    assert resolve_backend('auto', cost) == 'torch'  # CPU tensors
-    assert resolve_backend('triton', cost) == 'triton'  # interpreter on
+    expected = 'torch' if INTERPRETED else 'triton'  # CPU / CUDA tensors
+    assert resolve_backend('auto', cost) == expected
+    assert resolve_backend('triton', cost) == 'triton'
     with pytest.raises(ValueError, match='backend'):
         resolve_backend('cuda', cost)
     with pytest.raises(ValueError, match='envelope'):

@@ -9,11 +9,17 @@ from torch import Tensor
 from ..sinkhorn import SinkhornState
 from .kernels import _assemble_kernel, _sinkhorn_kernel
 
-__all__ = ['assemble_log_kernel', 'sinkhorn_log_triton']
+__all__ = ['assemble_log_kernel', 'sinkhorn_log_triton', 'sinkhorn_launch_config']
 
 
 def _block(n: int, cap: int) -> int:
     return max(16, min(cap, triton.next_power_of_2(max(n, 1))))
+
+
+def sinkhorn_launch_config(n: int, m: int) -> dict:
+    """Tile sizes and warps of :func:`sinkhorn_log_triton` for ``n x m``
+    pairs."""
+    return dict(BLOCK_N=_block(n, 32), BLOCK_M=_block(m, 64), num_warps=4)
 
 
 def assemble_log_kernel(base: Tensor, cross: Tensor, const_x: Tensor,
@@ -49,11 +55,16 @@ def sinkhorn_log_triton(log_k: Tensor,
                         max_iter: int = 50,
                         tol: float = 1e-6,
                         check_every: int = 10,
-                        overrelax: float = 1.0
+                        overrelax: float = 1.0,
+                        launch: Optional[dict] = None
                         ) -> Tuple[SinkhornState, int, float]:
     """:func:`~realign_mm.ot.sinkhorn.sinkhorn_log`, fused: ``check_every``
     iterations per launch, one program per pair; same arguments, updates
-    and fixed point (float32)."""
+    and fixed point (float32). The returned state carries the plan.
+
+    ``launch`` overrides the tile sizes and warps of
+    :func:`sinkhorn_launch_config` (for tuning).
+    """
     if overrelax != 1:
         raise ValueError('the Triton Sinkhorn runs plain updates: '
                          'overrelax must be 1')
@@ -67,6 +78,9 @@ def sinkhorn_log_triton(log_k: Tensor,
     ue = state.u_extra.contiguous().clone()
     ve = state.v_extra.contiguous().clone()
     u_prev = torch.empty_like(u)
+    plan = torch.empty_like(log_k)  # P0, then the plan, in place
+    scratch = [plan, torch.empty_like(u), torch.empty_like(v),
+               torch.empty_like(u), torch.empty_like(v)]  # PC QR ALPHA BETA
     dummy_n = log_k.new_zeros(batch, n)
     dummy_m = log_k.new_zeros(batch, m)
     dummy_b = log_k.new_zeros(batch)
@@ -77,13 +91,13 @@ def sinkhorn_log_triton(log_k: Tensor,
         dummy_m if log_k_row is None else log_k_row.contiguous(),
         dummy_b if log_mass_col is None else log_mass_col.contiguous(),
         dummy_b if log_mass_row is None else log_mass_row.contiguous(),
-        u, v, ue, ve, u_prev, n, m, float(lam_a), float(lam_b)
+        u, v, ue, ve, u_prev, *scratch, n, m, float(lam_a), float(lam_b)
     ]
     flags = dict(HAS_COL=log_k_col is not None,
                  HAS_ROW=log_k_row is not None,
                  MASS_COL=log_mass_col is not None,
                  MASS_ROW=log_mass_row is not None,
-                 BLOCK_N=_block(n, 32), BLOCK_M=_block(m, 64))
+                 **(launch or sinkhorn_launch_config(n, m)))
     done, err = 0, float('inf')
     while done < max_iter:
         steps = min(check_every, max_iter - done)
@@ -92,4 +106,4 @@ def sinkhorn_log_triton(log_k: Tensor,
         err = float((u - u_prev).abs().max())
         if not math.isfinite(err) or err < tol:
             break
-    return SinkhornState(u, v, ue, ve), done, err
+    return SinkhornState(u, v, ue, ve, plan=plan), done, err
