@@ -9,6 +9,7 @@ from torch import Tensor
 __all__ = ['resolve_backend', 'triton_available']
 
 logger = logging.getLogger('realign_mm.ot')
+MAX_COLS = 4096  # the same limit as ops.MAX_COLS (ops imports triton)
 _announced = set()
 
 
@@ -53,6 +54,9 @@ def resolve_backend(backend: str, like: Tensor) -> str:
         return 'triton'
     if not like.is_cuda:
         choice, reason = 'torch', 'tensors on CPU'
+    elif like.shape[-1] > MAX_COLS:
+        choice, reason = 'torch', (f'more than {MAX_COLS} columns (the Triton '
+                                   'Sinkhorn holds whole rows)')
     elif not ok:
         choice, reason = 'torch', why
     elif like.dtype.is_floating_point and like.element_size() != 4:

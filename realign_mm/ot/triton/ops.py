@@ -7,19 +7,27 @@ import triton
 from torch import Tensor
 
 from ..sinkhorn import SinkhornState
+from .dispatch import MAX_COLS  # a tile holds whole rows, in registers
 from .kernels import _assemble_kernel, _sinkhorn_kernel
 
-__all__ = ['assemble_log_kernel', 'sinkhorn_log_triton', 'sinkhorn_launch_config']
+__all__ = [
+    'assemble_log_kernel', 'sinkhorn_log_triton', 'sinkhorn_launch_config'
+]
 
 
 def _block(n: int, cap: int) -> int:
     return max(16, min(cap, triton.next_power_of_2(max(n, 1))))
 
 
+
+
 def sinkhorn_launch_config(n: int, m: int) -> dict:
     """Tile sizes and warps of :func:`sinkhorn_log_triton` for ``n x m``
-    pairs."""
-    return dict(BLOCK_N=_block(n, 32), BLOCK_M=_block(m, 64), num_warps=4)
+    pairs: tiles of whole rows, about 8192 entries."""
+    block_m = _block(m, MAX_COLS)
+    block_n = max(4, min(triton.next_power_of_2(max(n, 1)),
+                         8192 // block_m))
+    return dict(BLOCK_N=block_n, BLOCK_M=block_m, num_warps=8)
 
 
 def assemble_log_kernel(base: Tensor, cross: Tensor, const_x: Tensor,
@@ -71,6 +79,9 @@ def sinkhorn_log_triton(log_k: Tensor,
     if log_k.dtype != torch.float32:
         raise TypeError(f'the Triton path is float32, got {log_k.dtype}')
     batch, n, m = log_k.shape
+    if m > MAX_COLS:
+        raise ValueError(f'the Triton Sinkhorn holds whole rows: at most '
+                         f"{MAX_COLS} columns, got {m}; use backend='torch'")
     if state is None:
         state = SinkhornState.zeros(log_a, log_b)
     u = state.u.contiguous().clone()
@@ -79,8 +90,7 @@ def sinkhorn_log_triton(log_k: Tensor,
     ve = state.v_extra.contiguous().clone()
     u_prev = torch.empty_like(u)
     plan = torch.empty_like(log_k)  # P0, then the plan, in place
-    scratch = [plan, torch.empty_like(u), torch.empty_like(v),
-               torch.empty_like(u), torch.empty_like(v)]  # PC QR ALPHA BETA
+    scratch = [plan, torch.empty_like(u), torch.empty_like(u)]  # PC ALPHA
     dummy_n = log_k.new_zeros(batch, n)
     dummy_m = log_k.new_zeros(batch, m)
     dummy_b = log_k.new_zeros(batch)
