@@ -370,4 +370,4 @@ def fused_partial_gw(cost: Tensor,
         sink_y=sink_y.detach(),
         n_outer=outer,
         n_inner=inner_total,
-        marginal_error=err)
+        marginal_error=float(err))

@@ -48,6 +48,7 @@ MODELS = dict(mass=dict(mass=0.5), sink=dict(sink_cost=0.3),
 @pytest.mark.parametrize('batch,n,m,model', [
     (1, 1, 1, 'sink'),
     (2, 37, 41, 'mass'),
+    (4, 64, 64, 'mass'),  # tiles divide the sizes: the unmasked loads
     (3, 128, 96, 'tau'),
     (2, 300, 300, 'balanced'),
     (65, 9, 13, 'sink'),

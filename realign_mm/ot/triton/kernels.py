@@ -130,10 +130,32 @@ def _log_sweep(lk, b, LA, MX, KC, U, UPREV, N, M, lam_a, lam_b, v, ve, ue,
 
 
 @triton.jit
-def _absorb_sweep(lk, p, b, KC, U, PC, ALPHA, N, M, v, ve, cols, cmask,
-                  HAS_COL: tl.constexpr, BLOCK_N: tl.constexpr):
+def _load_tile(ptrs, rmask, cmask, EVEN_N: tl.constexpr,
+               EVEN_M: tl.constexpr):
+    """A ``(BLOCK_N, BLOCK_M)`` tile, zero outside; no masks when the
+    sizes divide (fewer instructions per entry in the hot loop)."""
+    if EVEN_N and EVEN_M:
+        tile = tl.load(ptrs)
+    else:
+        tile = tl.load(ptrs, mask=rmask[:, None] & cmask[None, :], other=0.0)
+    return tile
+
+
+@triton.jit
+def _load_vec(ptrs, mask, EVEN: tl.constexpr):
+    if EVEN:
+        vec = tl.load(ptrs)
+    else:
+        vec = tl.load(ptrs, mask=mask, other=0.0)
+    return vec
+
+
+@triton.jit
+def _absorb_sweep(lk, p, b, LA, MX, KC, U, PC, AR, ALPHA, N, M, v, ve, cols,
+                  cmask, HAS_COL: tl.constexpr, BLOCK_N: tl.constexpr):
     """``P0 = exp(K + u0 (+) v0)``, the extra column
-    ``PC = exp(k^c + u0 + v^c_0)`` and ``alpha = 1``."""
+    ``PC = exp(k^c + u0 + v^c_0)``, ``alpha = 1`` and the row targets
+    ``AR = a`` (0 on padded rows)."""
     for r0 in range(0, N, BLOCK_N):
         rows = r0 + tl.arange(0, BLOCK_N)
         rmask = rows < N
@@ -145,41 +167,51 @@ def _absorb_sweep(lk, p, b, KC, U, PC, ALPHA, N, M, v, ve, cols, cmask,
         if HAS_COL:
             kc = tl.load(KC + b * N + rows, mask=rmask, other=float('-inf'))
             tl.store(PC + b * N + rows, tl.exp(kc + u + ve), mask=rmask)
+        la = tl.load(LA + b * N + rows, mask=rmask, other=0.0)
+        real = tl.load(MX + b * N + rows, mask=rmask, other=0) != 0
+        tl.store(AR + b * N + rows, tl.where(real, tl.exp(la), 0.0),
+                 mask=rmask)
         tl.store(ALPHA + b * N + rows, tl.full([BLOCK_N], 1.0, tl.float32),
                  mask=rmask)
 
 
 @triton.jit
-def _scaling_sweep(p, b, LA, MX, U, UPREV, PC, ALPHA, N, M, lam_a, lam_b,
-                   beta, beta_e, alpha_e, qr, lb, v0, col_real, cols, cmask,
-                   log_mc, HAS_COL: tl.constexpr, HAS_ROW: tl.constexpr,
-                   MASS_COL: tl.constexpr, BLOCK_N: tl.constexpr,
+def _scaling_sweep(p, b, LA, U, PC, AR, alpha_out, N, M, lam_a, lam_b,
+                   beta, beta_e, alpha_e, qr, lb, br, v0, col_real, cols,
+                   cmask, log_mc, HAS_COL: tl.constexpr, HAS_ROW: tl.constexpr,
+                   MASS_COL: tl.constexpr, EXACT_A: tl.constexpr,
+                   EXACT_B: tl.constexpr, EVEN_N: tl.constexpr,
+                   EVEN_M: tl.constexpr, BLOCK_N: tl.constexpr,
                    BLOCK_M: tl.constexpr):
     """One scaling iteration on the absorbed ``P0``: rows
     ``r_i = sum_j P0_ij beta_j + PC_i beta^c``, columns
     ``c_j = sum_i P0_ij alpha_i + QR_j alpha^r`` (``alpha^r`` already
     updated by the caller), dummy column
-    ``beta^c = m^c / sum_i PC_i alpha_i``. Returns ``(beta, beta^c)``."""
+    ``beta^c = m^c / sum_i PC_i alpha_i``. With exact marginals
+    (``lam = 1``) the scalings are ``a_i / r_i`` and ``b_j / c_j``.
+    Padded frames get scaling 0. Returns ``(beta, beta^c)``."""
     col = tl.zeros([BLOCK_N, BLOCK_M], tl.float32)
     dc = tl.zeros([BLOCK_N], tl.float32)
+    ptrs = p + tl.arange(0, BLOCK_N)[:, None] * M + cols[None, :]
     for r0 in range(0, N, BLOCK_N):
         rows = r0 + tl.arange(0, BLOCK_N)
         rmask = rows < N
-        tile = tl.load(p + rows[:, None] * M + cols[None, :],
-                       mask=rmask[:, None] & cmask[None, :], other=0.0)
+        tile = _load_tile(ptrs, rmask, cmask, EVEN_N, EVEN_M)
+        ptrs += BLOCK_N * M
         r = tl.sum(tile * beta[None, :], 1)
-        pc = tl.load(PC + b * N + rows, mask=rmask, other=0.0)
+        pc = _load_vec(PC + b * N + rows, rmask, EVEN_N)
         if HAS_COL:
             r += pc * beta_e
         r = tl.maximum(r, TINY)  # a fully underflowed row stays finite
-        u0 = tl.load(U + b * N + rows, mask=rmask, other=0.0)
-        la = tl.load(LA + b * N + rows, mask=rmask, other=0.0)
-        real = tl.load(MX + b * N + rows, mask=rmask, other=0) != 0
-        old = tl.load(ALPHA + b * N + rows, mask=rmask, other=1.0)
-        alpha = tl.where(real, tl.exp(lam_a * (la - tl.log(r) + u0) - u0),
-                         1.0)
-        tl.store(UPREV + b * N + rows, u0 + tl.log(old), mask=rmask)
-        tl.store(ALPHA + b * N + rows, alpha, mask=rmask)
+        ar = _load_vec(AR + b * N + rows, rmask, EVEN_N)
+        if EXACT_A:
+            alpha = ar / r
+        else:
+            u0 = _load_vec(U + b * N + rows, rmask, EVEN_N)
+            la = _load_vec(LA + b * N + rows, rmask, EVEN_N)
+            alpha = tl.where(ar > 0,
+                             tl.exp(lam_a * (la - tl.log(r) + u0) - u0), 0.0)
+        tl.store(alpha_out + rows, alpha, mask=rmask)
         col += tile * alpha[:, None]
         if MASS_COL:
             dc += pc * alpha
@@ -187,34 +219,46 @@ def _scaling_sweep(p, b, LA, MX, U, UPREV, PC, ALPHA, N, M, lam_a, lam_b,
     if HAS_ROW:
         c += qr * alpha_e
     c = tl.maximum(c, TINY)
-    beta = tl.where(col_real, tl.exp(lam_b * (lb - tl.log(c) + v0) - v0),
-                    1.0)
+    if EXACT_B:
+        beta = br / c
+    else:
+        beta = tl.where(col_real,
+                        tl.exp(lam_b * (lb - tl.log(c) + v0) - v0), 0.0)
     if MASS_COL:
         beta_e = tl.exp(log_mc) / tl.sum(dc, 0)
     return beta, beta_e
 
 
 @triton.jit
-def _finish_sweep(p, b, U, ALPHA, N, M, beta, cols, cmask,
-                  BLOCK_N: tl.constexpr):
-    """Plan ``P0_ij alpha_i beta_j`` in place, ``u = u0 + log alpha``."""
+def _finish_sweep(p, b, U, UPREV, AR, alpha_last, alpha_prev, has_prev, N,
+                  M, beta, cols, cmask, BLOCK_N: tl.constexpr):
+    """Plan ``P0_ij alpha_i beta_j`` in place, ``u = u0 + log alpha`` and
+    the previous iteration's ``u`` (0 on padded rows)."""
     for r0 in range(0, N, BLOCK_N):
         rows = r0 + tl.arange(0, BLOCK_N)
         rmask = rows < N
         tile = rmask[:, None] & cmask[None, :]
         offs = rows[:, None] * M + cols[None, :]
-        alpha = tl.load(ALPHA + b * N + rows, mask=rmask, other=1.0)
+        alpha = tl.load(alpha_last + rows, mask=rmask, other=1.0)
         plan = tl.load(p + offs, mask=tile, other=0.0)
         tl.store(p + offs, plan * alpha[:, None] * beta[None, :], mask=tile)
+        real = tl.load(AR + b * N + rows, mask=rmask, other=0.0) > 0
         u0 = tl.load(U + b * N + rows, mask=rmask, other=0.0)
-        tl.store(U + b * N + rows, u0 + tl.log(alpha), mask=rmask)
+        tl.store(U + b * N + rows, tl.where(real, u0 + tl.log(alpha), 0.0),
+                 mask=rmask)
+        if has_prev:
+            prev = tl.load(alpha_prev + rows, mask=rmask, other=1.0)
+            tl.store(UPREV + b * N + rows,
+                     tl.where(real, u0 + tl.log(prev), 0.0), mask=rmask)
 
 
 @triton.jit
 def _sinkhorn_kernel(LK, LA, LB, MX, MY, KC, KR, LMC, LMR, U, V, UE, VE,
-                     UPREV, P, PC, ALPHA, N, M, lam_a, lam_b, n_iter,
+                     UPREV, P, PC, AR, ALPHA, N, M, lam_a, lam_b, n_iter,
                      HAS_COL: tl.constexpr, HAS_ROW: tl.constexpr,
                      MASS_COL: tl.constexpr, MASS_ROW: tl.constexpr,
+                     EXACT_A: tl.constexpr, EXACT_B: tl.constexpr,
+                     EVEN_N: tl.constexpr, EVEN_M: tl.constexpr,
                      BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr):
     b = tl.program_id(0)
     lk = LK + b * N * M
@@ -225,6 +269,7 @@ def _sinkhorn_kernel(LK, LA, LB, MX, MY, KC, KR, LMC, LMR, U, V, UE, VE,
     v = tl.load(V + b * M + cols, mask=cmask, other=0.0)
     lb = tl.load(LB + b * M + cols, mask=cmask, other=0.0)
     col_real = tl.load(MY + b * M + cols, mask=cmask, other=0) != 0
+    br = tl.where(col_real, tl.exp(lb), 0.0)
     kr = tl.load(KR + b * M + cols, mask=cmask, other=float('-inf'))
     ue = tl.load(UE + b)
     ve = tl.load(VE + b)
@@ -241,25 +286,30 @@ def _sinkhorn_kernel(LK, LA, LB, MX, MY, KC, KR, LMC, LMR, U, V, UE, VE,
                        HAS_COL, HAS_ROW, MASS_COL, BLOCK_N, BLOCK_M)
     tl.debug_barrier()
 
-    # 2. absorb, then scalings
-    _absorb_sweep(lk, p, b, KC, U, PC, ALPHA, N, M, v, ve, cols, cmask,
-                  HAS_COL, BLOCK_N)
+    # 2. absorb, then scalings; alpha alternates between two slots
+    _absorb_sweep(lk, p, b, LA, MX, KC, U, PC, AR, ALPHA, N, M, v, ve, cols,
+                  cmask, HAS_COL, BLOCK_N)
     tl.debug_barrier()
+    slot = tl.num_programs(0) * N
     qr = tl.exp(kr + ue + v)  # extra row of P0
     beta = tl.full([BLOCK_M], 1.0, tl.float32)
     alpha_e = _fp32_scalar(1.0)
     beta_e = _fp32_scalar(1.0)
-    for _ in range(1, n_iter):
+    for it in range(1, n_iter):
         if MASS_ROW:  # alpha^r = m^r / sum_j QR_j beta_j
             alpha_e = tl.exp(log_mr) / tl.sum(qr * beta, 0)
         beta, beta_e = _scaling_sweep(
-            p, b, LA, MX, U, UPREV, PC, ALPHA, N, M, lam_a, lam_b, beta,
-            beta_e, alpha_e, qr, lb, v, col_real, cols, cmask, log_mc,
-            HAS_COL, HAS_ROW, MASS_COL, BLOCK_N, BLOCK_M)
+            p, b, LA, U, PC, AR, ALPHA + (it % 2) * slot + b * N, N, M,
+            lam_a, lam_b, beta, beta_e, alpha_e, qr, lb, br, v, col_real,
+            cols, cmask, log_mc, HAS_COL, HAS_ROW, MASS_COL, EXACT_A, EXACT_B,
+            EVEN_N, EVEN_M, BLOCK_N, BLOCK_M)
         tl.debug_barrier()
 
     # 3. plan and potentials
-    _finish_sweep(p, b, U, ALPHA, N, M, beta, cols, cmask, BLOCK_N)
-    tl.store(V + b * M + cols, v + tl.log(beta), mask=cmask)
+    _finish_sweep(p, b, U, UPREV, AR, ALPHA + ((n_iter - 1) % 2) * slot + b * N,
+                  ALPHA + (n_iter % 2) * slot + b * N, n_iter > 1, N, M, beta,
+                  cols, cmask, BLOCK_N)
+    tl.store(V + b * M + cols, tl.where(col_real, v + tl.log(beta), 0.0),
+             mask=cmask)
     tl.store(UE + b, ue + tl.log(alpha_e))
     tl.store(VE + b, ve + tl.log(beta_e))

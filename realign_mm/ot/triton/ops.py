@@ -68,7 +68,9 @@ def sinkhorn_log_triton(log_k: Tensor,
                         ) -> Tuple[SinkhornState, int, float]:
     """:func:`~realign_mm.ot.sinkhorn.sinkhorn_log`, fused: ``check_every``
     iterations per launch, one program per pair; same arguments, updates
-    and fixed point (float32). The returned state carries the plan.
+    and fixed point (float32). The returned state carries the plan. With
+    ``tol <= 0`` the error is returned as a 0-dim tensor, so that no host
+    sync stalls the GPU.
 
     ``launch`` overrides the tile sizes and warps of
     :func:`sinkhorn_launch_config` (for tuning).
@@ -90,7 +92,9 @@ def sinkhorn_log_triton(log_k: Tensor,
     ve = state.v_extra.contiguous().clone()
     u_prev = torch.empty_like(u)
     plan = torch.empty_like(log_k)  # P0, then the plan, in place
-    scratch = [plan, torch.empty_like(u), torch.empty_like(u)]  # PC ALPHA
+    # PC, AR, and ALPHA (two slots)
+    scratch = [plan, torch.empty_like(u), torch.empty_like(u),
+               u.new_empty(2, batch, n)]
     dummy_n = log_k.new_zeros(batch, n)
     dummy_m = log_k.new_zeros(batch, m)
     dummy_b = log_k.new_zeros(batch)
@@ -107,13 +111,18 @@ def sinkhorn_log_triton(log_k: Tensor,
                  HAS_ROW=log_k_row is not None,
                  MASS_COL=log_mass_col is not None,
                  MASS_ROW=log_mass_row is not None,
+                 EXACT_A=lam_a == 1, EXACT_B=lam_b == 1,
                  **(launch or sinkhorn_launch_config(n, m)))
+    flags.update(EVEN_N=n % flags['BLOCK_N'] == 0,
+                 EVEN_M=m == flags['BLOCK_M'])
     done, err = 0, float('inf')
     while done < max_iter:
         steps = min(check_every, max_iter - done)
         _sinkhorn_kernel[(batch, )](*args, steps, **flags)
         done += steps
-        err = float((u - u_prev).abs().max())
-        if not math.isfinite(err) or err < tol:
-            break
+        err = (u - u_prev).abs().max()
+        if tol > 0:  # a host sync; with tol <= 0 the GPU is never waited on
+            err = float(err)
+            if not math.isfinite(err) or err < tol:
+                break
     return SinkhornState(u, v, ue, ve, plan=plan), done, err
