@@ -129,6 +129,16 @@ class SinkhornState:
             zero.clone())
 
 
+def matvec(matrix: Tensor, x: Tensor) -> Tensor:
+    """``matrix @ x`` for ``(B, N, M)`` and ``(B, M)``, as ``x^T matrix^T``.
+
+    The same product; written as a row vector times the transposed view it
+    ran 2.4x faster on CPU (2 threads, B = 64, n = 128: 63 vs 151 us; n = 256:
+    326 vs 729 us), as fast as the column product ``s^T K``.
+    """
+    return torch.bmm(x[:, None, :], matrix.transpose(1, 2))[:, 0]
+
+
 def _lse_rows(log_k: Tensor, v: Tensor, extra: Optional[Tensor],
               v_extra: Tensor) -> Tensor:
     """``LSE_j(K_ij + v_j)`` merged with the extra column, ``(B, N)``."""
@@ -311,7 +321,7 @@ def sinkhorn_scaling(log_k: Tensor,
             # over-relaxed sweeps between checks; the checked sweep (the only
             # one the loop can stop on) is plain, so the columns come out exact
             omega = 1.0 if check else overrelax
-            rows = torch.bmm(kern, t[:, :, None])[..., 0]
+            rows = matvec(kern, t)
             if kcol is not None:
                 rows = torch.addcmul(rows, kcol, te[:, None])
             s = _relax(s, a / rows, omega, lam_a, damp_a, pad_x)

@@ -27,6 +27,7 @@ import torch
 from torch import Tensor
 
 from .laplace_filter import LaplaceKernel
+from .sinkhorn import matvec
 
 __all__ = ['DenseStructure', 'TemporalStructure', 'as_structure']
 
@@ -58,6 +59,8 @@ class DenseStructure:
     def square_matmul(self, p: Tensor) -> Tensor:
         if self._square is None:  # reused across mirror-descent steps
             self._square = self.matrix * self.matrix
+        if p.shape[-1] == 1:  # the marginal: a mat-vec
+            return matvec(self._square, p[..., 0])[..., None]
         return torch.bmm(self._square, p)
 
     def masked(self, mask: Tensor) -> 'DenseStructure':
