@@ -340,8 +340,8 @@ def fused_partial_gw(cost: Tensor,
                 state=state, max_iter=n_inner_last if last else n_inner)
             inner_total += n_it
             new_plan = _take_plan(state, log_k)
-            if not last and eps == epsilon and tol_outer > 0:  # no early
-                # stop while annealing, nor a pass when it cannot stop
+            # no early stop while annealing, nor a pass when it cannot stop
+            if not last and eps == epsilon and tol_outer > 0:
                 change = float(torch.sub(new_plan, plan).abs_().max())
                 if change < tol_outer:
                     if n_inner_last > n_inner:  # polish the marginals

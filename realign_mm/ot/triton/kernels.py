@@ -306,9 +306,10 @@ def _sinkhorn_kernel(LK, LA, LB, MX, MY, KC, KR, LMC, LMR, U, V, UE, VE,
         tl.debug_barrier()
 
     # 3. plan and potentials
-    _finish_sweep(p, b, U, UPREV, AR, ALPHA + ((n_iter - 1) % 2) * slot + b * N,
-                  ALPHA + (n_iter % 2) * slot + b * N, n_iter > 1, N, M, beta,
-                  cols, cmask, BLOCK_N)
+    alpha_last = ALPHA + ((n_iter - 1) % 2) * slot + b * N
+    alpha_prev = ALPHA + (n_iter % 2) * slot + b * N
+    _finish_sweep(p, b, U, UPREV, AR, alpha_last, alpha_prev, n_iter > 1, N,
+                  M, beta, cols, cmask, BLOCK_N)
     tl.store(V + b * M + cols, tl.where(col_real, v + tl.log(beta), 0.0),
              mask=cmask)
     tl.store(UE + b, ue + tl.log(alpha_e))

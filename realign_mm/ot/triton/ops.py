@@ -1,6 +1,6 @@
 """Host side of the Triton path: launch the kernels on batched tensors."""
 import math
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Union
 
 import torch
 import triton
@@ -65,7 +65,7 @@ def sinkhorn_log_triton(log_k: Tensor,
                         check_every: int = 10,
                         overrelax: float = 1.0,
                         launch: Optional[dict] = None
-                        ) -> Tuple[SinkhornState, int, float]:
+                        ) -> Tuple[SinkhornState, int, Union[float, Tensor]]:
     """:func:`~realign_mm.ot.sinkhorn.sinkhorn_log`, fused: ``check_every``
     iterations per launch, one program per pair; same arguments, updates
     and fixed point (float32). The returned state carries the plan. With
