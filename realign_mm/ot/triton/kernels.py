@@ -108,8 +108,8 @@ def _log_sweep(lk, b, LA, MX, KC, U, UPREV, N, M, lam_a, lam_b, v, ve, ue,
         z = k + v[None, :]
         top = tl.max(z, 1)
         lse = top + tl.log(tl.sum(tl.exp(z - top[:, None]), 1))
-        kc = tl.load(KC + b * N + rows, mask=rmask, other=float('-inf'))
-        if HAS_COL:
+        if HAS_COL:  # (MASS_COL implies HAS_COL)
+            kc = tl.load(KC + b * N + rows, mask=rmask, other=float('-inf'))
             lse = _logaddexp(lse, kc + ve)
         la = tl.load(LA + b * N + rows, mask=rmask, other=0.0)
         real = tl.load(MX + b * N + rows, mask=rmask, other=0) != 0
@@ -199,8 +199,8 @@ def _scaling_sweep(p, b, LA, U, PC, AR, alpha_out, N, M, lam_a, lam_b,
         tile = _load_tile(ptrs, rmask, cmask, EVEN_N, EVEN_M)
         ptrs += BLOCK_N * M
         r = tl.sum(tile * beta[None, :], 1)
-        pc = _load_vec(PC + b * N + rows, rmask, EVEN_N)
-        if HAS_COL:
+        if HAS_COL:  # (MASS_COL implies HAS_COL)
+            pc = _load_vec(PC + b * N + rows, rmask, EVEN_N)
             r += pc * beta_e
         r = tl.maximum(r, TINY)  # a fully underflowed row stays finite
         ar = _load_vec(AR + b * N + rows, rmask, EVEN_N)
