@@ -73,14 +73,6 @@ def _lse_update(top, acc, z, AXIS: tl.constexpr):
 
 
 @triton.jit
-def _scalar_lse_update(top, acc, z):
-    """:func:`_lse_update` of a scalar log-sum-exp by a block ``z``."""
-    new_top = tl.maximum(top, tl.max(z, 0))
-    return new_top, acc * tl.exp(top - new_top) + tl.sum(
-        tl.exp(z - new_top), 0)
-
-
-@triton.jit
 def _fp32_scalar(value):
     return tl.sum(tl.full([1], value, tl.float32), 0)
 
@@ -119,7 +111,7 @@ def _log_sweep(lk, b, LA, MX, KC, U, UPREV, N, M, lam_a, lam_b, v, ve, ue,
         tl.store(U + b * N + rows, u, mask=rmask)
         col_top, col_acc = _lse_update(col_top, col_acc, k + u[:, None], 0)
         if MASS_COL:
-            dc_top, dc_acc = _scalar_lse_update(dc_top, dc_acc, kc + u)
+            dc_top, dc_acc = _lse_update(dc_top, dc_acc, kc + u, 0)
     lse = col_top + tl.log(col_acc)
     if HAS_ROW:
         lse = _logaddexp(lse, kr + ue)
