@@ -62,23 +62,6 @@ def exp_flush(x: Tensor) -> Tensor:
     return y.sub_(math.exp(cutoff)).clamp_min_(0)  # exp may round below
 
 
-def _relax(old: Tensor,
-           new: Tensor,
-           omega: float,
-           lam: float = 1.0,
-           damp: Optional[Tensor] = None,
-           pad: Optional[Tensor] = None) -> Tensor:
-    """One scaling update: KL-relaxed (``new^lam * damp``), over-relaxed
-    (``old^(1 - omega) new^omega``), padded entries reset to 1."""
-    if lam != 1:
-        new = new.pow(lam) * damp
-    if omega != 1:
-        new = torch.pow(new / old, omega).mul_(old)
-    if pad is not None:
-        new = new.masked_fill(pad, 1.0)
-    return new
-
-
 def _absorbed_kernel(log_k: Tensor, u: Tensor, v: Tensor) -> Tensor:
     """``exp_flush(log_k + u (+) v)`` with one allocation when no gradient
     is needed (each pass over ``(B, N, M)`` costs as much as a mat-vec)."""
@@ -238,6 +221,125 @@ def sinkhorn_log(log_k: Tensor,
     return SinkhornState(u, v, u_extra, v_extra), n_iter, err
 
 
+def _extended_kernel(log_k: Tensor, u: Tensor, v: Tensor,
+                     log_k_col: Optional[Tensor], ue: Tensor,
+                     log_k_row: Optional[Tensor], ve: Tensor) -> Tensor:
+    """``exp_flush`` of the log-kernel with the extra column and row appended
+    and the potentials absorbed, ``(B, N [+1], M [+1])``: entry ``(i, j)`` is
+    ``exp(K_ij + u_i + v_j)``, the extra column ``exp(k^c_i + u_i + v^c)``,
+    the extra row ``exp(k^r_j + u^r + v_j)``, the corner 0. One mat-vec with
+    it updates the real and the extra scalings together."""
+    batch, n, m = log_k.shape
+    extra_col, extra_row = log_k_col is not None, log_k_row is not None
+    if not (extra_col or extra_row):
+        return _absorbed_kernel(log_k, u, v)
+    col = row = None
+    if extra_col:
+        col = log_k_col + u + ve[:, None]  # (B, N)
+    if extra_row:
+        row = log_k_row + v + ue[:, None]  # (B, M)
+        if extra_col:
+            row = torch.cat([row, row.new_full((batch, 1), NEG_INF)], 1)
+    if log_k.requires_grad or u.requires_grad or v.requires_grad:
+        ext = log_k + u[:, :, None] + v[:, None, :]  # autograd: no out=
+        if extra_col:
+            ext = torch.cat([ext, col[:, :, None]], 2)
+        if extra_row:
+            ext = torch.cat([ext, row[:, None, :]], 1)
+        return exp_flush(ext)
+    ext = log_k.new_empty((batch, n + extra_row, m + extra_col))
+    torch.add(log_k, u[:, :, None], out=ext[:, :n, :m])
+    ext[:, :n, :m].add_(v[:, None, :])
+    if extra_col:
+        ext[:, :n, m] = col
+    if extra_row:
+        ext[:, n] = row
+    cutoff = math.log(torch.finfo(log_k.dtype).tiny) + 20
+    return ext.clamp_min_(cutoff).exp_().sub_(math.exp(cutoff)).clamp_min_(0)
+
+
+def _scaling_update(old: Tensor, target: Tensor, sums: Tensor, omega: float,
+                    log_damp: Optional[Tensor], lam: Optional[Tensor],
+                    keep: Optional[Tensor]) -> Tensor:
+    """One scaling update from the current ``sums = K~ t`` (overwritten).
+
+    Exact marginals: ``new = target / sums``, over-relaxed linearly,
+    ``(1 - omega) old + omega new``, kept above ``new / 2`` (the lerp may
+    overshoot below 0 far from the fixed point). Near the fixed point this
+    is the log-domain ``old^(1 - omega) new^omega`` to first order (same
+    fixed point, same rate) at two cheap passes instead of a ``pow``, which
+    ran 1.5x slower than exp + log here. KL-relaxed marginals, in the log
+    domain: ``new = (target / sums)^lam e^{log_damp}``, then
+    ``old^(1 - omega) new^omega``. Entries in ``keep`` (padded frames,
+    free sinks) stay 1.
+    """
+    if sums.requires_grad or old.requires_grad:  # unrolled: out of place
+        if keep is not None:  # no 0 / 0 on kept entries: NaN gradients
+            sums = sums.masked_fill(keep, 1.0)
+            target = target.masked_fill(keep, 1.0)
+        log_new = (target / sums).log()
+        if lam is not None:
+            log_new = lam * log_new + log_damp
+        if omega != 1:
+            log_new = omega * log_new + (1 - omega) * old.log()
+        new = log_new.exp()
+        return new if keep is None else new.masked_fill(keep, 1.0)
+    if lam is None:  # exact marginals
+        new = sums.reciprocal_().mul_(target)
+        if omega != 1:  # lerp, kept above new / 2 (it may overshoot to < 0)
+            new = torch.maximum(torch.lerp(old, new, omega), new.mul_(0.5))
+    else:  # KL-relaxed: in the log domain
+        log_new = sums.div_(target).log_().mul_(-lam).add_(log_damp)
+        if omega != 1:
+            log_new = log_new.mul_(omega).add_(old.log(), alpha=1 - omega)
+        new = log_new.exp_()
+    if keep is not None:
+        new.masked_fill_(keep, 1.0)
+    return new
+
+
+def _dummy_shift(kern: Tensor, s: Tensor, t: Tensor, a: Tensor, b: Tensor,
+                 n: int, m: int) -> Tuple[Tensor, Tensor, Tensor]:
+    """Exact dual ascent along the slow mode of the dummy column.
+
+    Rows that send most of their mass to the dummy column (set ``O``) and
+    the dummy column's scaling form a nearly flat direction of the dual
+    when ``a_O = sum_O a`` is close to the dummy mass ``b^c`` (uniform
+    weights, ``m = k / N``): Sinkhorn creeps along it, leaking mass of
+    outlier frames into the real block, which costs value. Scaling ``s_O``
+    by ``1 / x`` and the dummy column by ``x`` changes the dual by
+
+    .. math::
+        (b^c - a_O) \\log x - L (1/x - 1) - D (x - 1)
+
+    (``L``: real mass of the rows in ``O``, ``D``: dummy mass of the other
+    rows), maximised at the positive root of ``D x^2 - (b^c - a_O) x - L``.
+    Called right after a row update, when the rows sum to ``a``, so that
+    ``L`` needs no mat-vec; for the columns, pass the transposed problem.
+    Returns the new ``s, t`` and the factors ``x`` (1 where skipped).
+    """
+    dummy = kern[:, :n, m] * s[:, :n] * t[:, m, None]  # (B, N)
+    outlier = dummy > 0.5 * a[:, :n]
+    zero = dummy.new_zeros(())
+    mass_o = torch.where(outlier, a[:, :n], zero).sum(1)
+    leak = torch.where(outlier, a[:, :n] - dummy, zero).sum(1).clamp_min(0)
+    other = torch.where(outlier, zero, dummy).sum(1)
+    lin = b[:, m] - mass_o
+    root = (lin.square() + 4 * other * leak).sqrt()
+    # the two forms of the positive root, each free of cancellation
+    x = torch.where(lin > 0, (lin + root) / (2 * other),
+                    2 * leak / (root - lin))
+    # skipped: a leak within rounding of the rows' sums (nothing to move),
+    # or no other dummy mass with lin >= 0 (no finite maximum)
+    rounding = 100 * torch.finfo(a.dtype).eps
+    valid = (leak > rounding * mass_o) & ((other > 0) | (lin < 0))
+    x = torch.where(valid, x, 1.0).clamp(math.exp(-40), math.exp(40))
+    s = torch.cat([torch.where(outlier, s[:, :n] / x[:, None], s[:, :n]),
+                   s[:, n:]], 1)
+    t = torch.cat([t[:, :m], (t[:, m] * x)[:, None], t[:, m + 1:]], 1)
+    return s, t, x
+
+
 def sinkhorn_scaling(log_k: Tensor,
                      log_a: Tensor,
                      log_b: Tensor,
@@ -254,29 +356,41 @@ def sinkhorn_scaling(log_k: Tensor,
                      max_iter: int = 50,
                      tol: float = 1e-6,
                      check_every: int = 10,
-                     absorb_at: float = 8.0,
-                     overrelax: float = 1.0) -> Tuple[SinkhornState, int,
-                                                      float]:
+                     absorb_at: float = 15.0,
+                     overrelax: float = 1.0,
+                     dummy_shift: bool = True
+                     ) -> Tuple[SinkhornState, int, float]:
     """Same fixed point as :func:`sinkhorn_log`, with scalings and absorption.
 
     The stabilised scaling form (Schmitzer, 2019): the current potentials
     ``u, v`` are absorbed into ``K~ = exp(K + u (+) v)`` (after one
     log-domain update on a cold start, which keeps every row of ``K~``
-    representable); the iterations then update scalings ``s, t`` by
-    mat-vecs,
+    representable), the extra column and row appended to it as one more
+    column and row (see :func:`_extended_kernel`); the iterations then
+    update scalings ``s, t`` by one mat-vec each,
 
     .. math::
-        s \\leftarrow \\big(a / (\\tilde K t + \\tilde k^c t^c)\\big)^{\\lambda}
+        s \\leftarrow \\big(a / \\tilde K t\\big)^{\\lambda}
         \\, e^{(\\lambda - 1) u}
 
-    optionally over-relaxed, ``s <- s_old^{1 - w} s^w`` with ``w = overrelax``
-    in ``[1, 2)`` (Thibault et al., 2017; same fixed point, far fewer
-    iterations at small epsilon, measured), except on the checked sweeps,
-    and re-absorb ``log s, log t`` whenever one exceeds ``absorb_at``
-    (tested every ``check_every`` iterations). If a row underflows, one
-    log-domain update restores it. One exp over ``(B, N, M)`` per absorption
-    instead of two per iteration; the returned state carries the plan
-    ``K~ diag(s) diag(t)``. Arguments as :func:`sinkhorn_log`.
+    (the extra entries with ``lambda = 1`` and their own mass; free sinks and
+    padded frames keep scaling 1), optionally over-relaxed with
+    ``w = overrelax`` in ``[1, 2)`` (Thibault et al., 2017; see
+    :func:`_scaling_update`; same fixed point, far fewer iterations at small
+    epsilon, measured), except on the checked sweeps, and re-absorb
+    ``log s, log t`` whenever one exceeds ``absorb_at`` (tested every
+    ``check_every`` iterations). If a row underflows, one log-domain update
+    restores it. One exp over ``(B, N, M)`` per absorption instead of two
+    per iteration; the returned state carries the plan
+    ``K~ diag(s) diag(t)``.
+
+    With a dummy point (exact mass) the checked sweeps also step along the
+    dummy point's slow mode (``dummy_shift=True``, see
+    :func:`_dummy_shift`; exact marginals only). Measured on 8 time-warped
+    pairs (n = 128, epsilon 3.5e-4), 20 iterations with it left 0.0-0.4 %
+    excess value over the converged plan on 7 pairs, against 0.6-4.5 %
+    without it, and 80 iterations without it still 0.3-3.3 %. Other
+    arguments as :func:`sinkhorn_log`.
     """
 
     def log_step(state):
@@ -293,26 +407,44 @@ def sinkhorn_scaling(log_k: Tensor,
     if state is None:  # cold start: absorb after one log-domain update
         state, _, err = log_step(state)
         done = 1
-    a = torch.where(mask_x, log_a.exp(), torch.zeros_like(log_a))
-    b = torch.where(mask_y, log_b.exp(), torch.zeros_like(log_b))
-    # padded frames keep scaling 1 (their rows are 0 / 0); None: no padding
-    pad_x = None if bool(mask_x.all()) else ~mask_x
-    pad_y = None if bool(mask_y.all()) else ~mask_y
-    mass_col = None if log_mass_col is None else log_mass_col.exp()
-    mass_row = None if log_mass_row is None else log_mass_row.exp()
-    kern = None
+    n, m = log_k.shape[1:]
+    extra_row, extra_col = log_k_row is not None, log_k_col is not None
+
+    def targets(real, log_target, has_extra, lam, log_mass):
+        """Targets, kept entries (scaling fixed at 1) and exponents of the
+        extended scalings: real frames, then the extra point if any."""
+        target = torch.where(real, log_target.exp(),
+                             torch.zeros_like(log_target))
+        keep, lam_vec = ~real, None
+        if has_extra:  # exact mass, or a free sink whose scaling stays 1
+            free = log_mass is None
+            mass = target.new_ones(len(target)) if free else log_mass.exp()
+            target = torch.cat([target, mass[:, None]], 1)
+            keep = torch.cat([keep, keep.new_full((len(keep), 1), free)], 1)
+        if lam != 1:  # KL-relaxed real marginals; the extra point is exact
+            lam_vec = torch.full_like(target, lam)
+            lam_vec[:, real.shape[1]:] = 1.0
+        return target, (keep if bool(keep.any()) else None), lam_vec
+
+    a, keep_x, lam_x = targets(mask_x, log_a, extra_row, lam_a, log_mass_row)
+    b, keep_y, lam_y = targets(mask_y, log_b, extra_col, lam_b, log_mass_col)
+    shift = (dummy_shift and log_mass_col is not None and
+             log_mass_row is not None and lam_a == lam_b == 1
+             and not log_k.requires_grad)
+    kern = s = t = None
     while done < max_iter:
         u, v, ue, ve = state.u, state.v, state.u_extra, state.v_extra
-        kern = _absorbed_kernel(log_k, u, v)  # (B, N, M)
-        kcol = None if log_k_col is None else exp_flush(log_k_col + u +
-                                                        ve[:, None])
-        krow = None if log_k_row is None else exp_flush(log_k_row + v +
-                                                        ue[:, None])
-        s, t = torch.ones_like(u), torch.ones_like(v)
-        se, te = torch.ones_like(ue), torch.ones_like(ve)
-        # e^{(lam - 1) u} of the KL-relaxed update, fixed between absorptions
-        damp_a = None if lam_a == 1 else torch.exp((lam_a - 1) * u)
-        damp_b = None if lam_b == 1 else torch.exp((lam_b - 1) * v)
+        kern = _extended_kernel(log_k, u, v, log_k_col, ue, log_k_row, ve)
+        s = kern.new_ones(kern.shape[:2])
+        t = kern.new_ones(kern.shape[0], kern.shape[2])
+        # (lam - 1) u of the KL-relaxed update, fixed between absorptions
+        damp_x = damp_y = None
+        if lam_x is not None:
+            u_ext = torch.cat([u, ue[:, None]], 1) if extra_row else u
+            damp_x = (lam_x - 1) * u_ext
+        if lam_y is not None:
+            v_ext = torch.cat([v, ve[:, None]], 1) if extra_col else v
+            damp_y = (lam_y - 1) * v_ext
         absorbed = converged = False
         while done < max_iter and not absorbed:
             done += 1
@@ -321,42 +453,56 @@ def sinkhorn_scaling(log_k: Tensor,
             # over-relaxed sweeps between checks; the checked sweep (the only
             # one the loop can stop on) is plain, so the columns come out exact
             omega = 1.0 if check else overrelax
-            rows = matvec(kern, t)
-            if kcol is not None:
-                rows = torch.addcmul(rows, kcol, te[:, None])
-            s = _relax(s, a / rows, omega, lam_a, damp_a, pad_x)
-            if mass_row is not None:
-                se = _relax(se, mass_row / torch.linalg.vecdot(krow, t),
-                            omega)
-            cols = torch.bmm(s[:, None, :], kern)[:, 0]
-            if krow is not None:
-                cols = torch.addcmul(cols, krow, se[:, None])
-            t = _relax(t, b / cols, omega, lam_b, damp_b, pad_y)
-            if mass_col is not None:
-                te = _relax(te, mass_col / torch.linalg.vecdot(kcol, s),
-                            omega)
+            s = _scaling_update(s, a, matvec(kern, t), omega, damp_x, lam_x,
+                                keep_x)
+            if check:
+                ratio = s[:, :n] / s_prev[:, :n]  # this sweep's change
+                moved = [ratio.new_ones(1)]  # the dummy shifts' factors
+            shift_now = check and shift and done < max_iter
+            if shift_now:  # rows exact (plain sweep): shift the rows' mode
+                s, t, x = _dummy_shift(kern, s, t, a, b, n, m)
+                moved.append(x)
+            t = _scaling_update(t, b, torch.bmm(s[:, None, :], kern)[:, 0],
+                                omega, damp_y, lam_y, keep_y)
+            if shift_now:  # columns exact: the same for the columns
+                t, s, x = _dummy_shift(kern.transpose(1, 2), t, s, b, a, m, n)
+                moved.append(x)
             if not check:
                 continue
-            # host syncs only every check_every iterations
-            err = float((s.log() - s_prev.log()).abs().max())
-            big = max(float(s.log().abs().max()), float(t.log().abs().max()))
+            moved = torch.cat(moved)
+            # one host sync every check_every iterations: the ranges of the
+            # sweep's ratio (error = its largest |log|), the shift, s and t
+            stats = torch.cat([
+                torch.stack(torch.aminmax(x)) for x in (ratio, moved, s, t)
+            ]).tolist()
+            if all(0 < x < math.inf for x in stats):
+                logs = [abs(math.log(x)) for x in stats]
+                err, step, big = max(logs[:2]), max(logs[2:4]), max(logs[4:])
+            else:  # a row underflowed or overflowed
+                err = step = big = math.inf
             absorbed = big > absorb_at or not math.isfinite(big)
-            converged = err < tol
+            converged = err < tol and step < tol
             if converged or not math.isfinite(err):
                 break
-        if not math.isfinite(float(s.sum() + t.sum() + se.sum() + te.sum())):
+        if not math.isfinite(float(s.sum() + t.sum())):
             # a row underflowed: one log-domain update, then absorb again
             state, _, err = log_step(state)
             done += 1
             kern = None
             continue
-        state = SinkhornState(u + s.log(), v + t.log(), ue + se.log(),
-                              ve + te.log())
+        log_s, log_t = s.log(), t.log()
+        state = SinkhornState(
+            u + log_s[:, :n], v + log_t[:, :m],
+            ue + log_s[:, n] if extra_row else ue,
+            ve + log_t[:, m] if extra_col else ve)
         if converged or not absorbed:
             break
     if kern is not None:
+        real = kern[:, :n, :m]
         if kern.requires_grad:
-            state.plan = kern * s[:, :, None] * t[:, None, :]
+            state.plan = real * s[:, :n, None] * t[:, None, :m]
+        elif extra_row or extra_col:  # a fresh contiguous plan
+            state.plan = torch.mul(real, s[:, :n, None]).mul_(t[:, None, :m])
         else:  # the kernel is not needed any more: scale it in place
             state.plan = kern.mul_(s[:, :, None]).mul_(t[:, None, :])
     return state, done, err

@@ -174,6 +174,25 @@ def test_unrolled_gradient_flows_through_iterations():
     assert not torch.allclose(cost.grad, 0.5 * res.plan.detach())
 
 
+def test_unrolled_gradient_is_finite_with_padded_frames():
+    """Padded rows are 0 / 0 inside the scaling updates: their gradient must
+    not turn into NaN on its way back to the real entries."""
+    cost, cx, cy = _problem(batch=2, n=8, m=6, seed=7)
+    a = torch.full((2, 8), 1 / 8, dtype=cost.dtype)
+    a[1, 5:] = 0
+    a[1, :5] = 1 / 5
+    cost.requires_grad_(True)
+    for extra in (dict(mass=0.7), dict(sink_cost=0.5)):
+        cost.grad = None
+        res = fused_partial_gw(cost, cx, cy, a, alpha=0.5, epsilon=0.1,
+                               grad='unrolled', n_outer=3, n_inner=20,
+                               overrelax=1.5, **extra)
+        res.value.sum().backward()
+        assert torch.isfinite(cost.grad).all()
+        assert (cost.grad[1, 5:] == 0).all()
+        assert (res.plan[1, 5:] == 0).all()
+
+
 def test_prior_shapes_the_plan_towards_the_diagonal():
     cost = torch.zeros(1, 8, 8, dtype=torch.float64)
     cx = torch.zeros(1, 8, 8, dtype=torch.float64)
