@@ -298,8 +298,8 @@ def _scaling_update(old: Tensor, target: Tensor, sums: Tensor, omega: float,
     return new
 
 
-def _dummy_shift(kern: Tensor, s: Tensor, t: Tensor, a: Tensor, b: Tensor,
-                 n: int, m: int) -> Tuple[Tensor, Tensor, Tensor]:
+def _dummy_shift(k_dummy: Tensor, s: Tensor, t: Tensor, a: Tensor,
+                 b: Tensor, n: int, m: int) -> Tuple[Tensor, Tensor, Tensor]:
     """Exact dual ascent along the slow mode of the dummy column.
 
     Rows that send most of their mass to the dummy column (set ``O``) and
@@ -315,27 +315,30 @@ def _dummy_shift(kern: Tensor, s: Tensor, t: Tensor, a: Tensor, b: Tensor,
     (``L``: real mass of the rows in ``O``, ``D``: dummy mass of the other
     rows), maximised at the positive root of ``D x^2 - (b^c - a_O) x - L``.
     Called right after a row update, when the rows sum to ``a``, so that
-    ``L`` needs no mat-vec; for the columns, pass the transposed problem.
-    Returns the new ``s, t`` and the factors ``x`` (1 where skipped).
+    ``L`` needs no mat-vec; ``k_dummy`` (``(B, N)``, contiguous) is the
+    dummy column of the absorbed kernel. For the columns, pass the
+    transposed problem (the dummy row, ``t, s, b, a, m, n``). Returns the
+    new ``s, t`` and the factors ``x`` (1 where skipped).
     """
-    dummy = kern[:, :n, m] * s[:, :n] * t[:, m, None]  # (B, N)
+    dummy = k_dummy * s[:, :n] * t[:, m, None]  # (B, N)
     outlier = dummy > 0.5 * a[:, :n]
-    zero = dummy.new_zeros(())
-    mass_o = torch.where(outlier, a[:, :n], zero).sum(1)
-    leak = torch.where(outlier, a[:, :n] - dummy, zero).sum(1).clamp_min(0)
-    other = torch.where(outlier, zero, dummy).sum(1)
+    inside = outlier.to(dummy.dtype)
+    # one reduction for a_O, the outliers' dummy mass and all dummy mass
+    mass_o, dummy_o, dummy_all = torch.stack(
+        [a[:, :n] * inside, dummy * inside, dummy]).sum(2)
+    leak = (mass_o - dummy_o).clamp_min_(0)  # rows exact: real = a - dummy
+    other = dummy_all - dummy_o
     lin = b[:, m] - mass_o
-    root = (lin.square() + 4 * other * leak).sqrt()
-    # the two forms of the positive root, each free of cancellation
-    x = torch.where(lin > 0, (lin + root) / (2 * other),
-                    2 * leak / (root - lin))
+    # the positive root in the form free of cancellation for each sign
+    denom = (lin.square() + 4 * other * leak).sqrt_().add_(lin.abs())
+    x = torch.where(lin > 0, denom / (2 * other), 2 * leak / denom)
     # skipped: a leak within rounding of the rows' sums (nothing to move),
     # or no other dummy mass with lin >= 0 (no finite maximum)
     rounding = 100 * torch.finfo(a.dtype).eps
     valid = (leak > rounding * mass_o) & ((other > 0) | (lin < 0))
-    x = torch.where(valid, x, 1.0).clamp(math.exp(-40), math.exp(40))
-    s = torch.cat([torch.where(outlier, s[:, :n] / x[:, None], s[:, :n]),
-                   s[:, n:]], 1)
+    x = torch.where(valid, x, 1.0).clamp_(math.exp(-40), math.exp(40))
+    scale = torch.where(outlier, x[:, None].reciprocal(), 1.0)
+    s = torch.cat([s[:, :n] * scale, s[:, n:]], 1)
     t = torch.cat([t[:, :m], (t[:, m] * x)[:, None], t[:, m + 1:]], 1)
     return s, t, x
 
@@ -435,6 +438,8 @@ def sinkhorn_scaling(log_k: Tensor,
     while done < max_iter:
         u, v, ue, ve = state.u, state.v, state.u_extra, state.v_extra
         kern = _extended_kernel(log_k, u, v, log_k_col, ue, log_k_row, ve)
+        if shift:  # the dummy column / row, gathered once per absorption
+            k_col, k_row = kern[:, :n, m].contiguous(), kern[:, n, :m]
         s = kern.new_ones(kern.shape[:2])
         t = kern.new_ones(kern.shape[0], kern.shape[2])
         # (lam - 1) u of the KL-relaxed update, fixed between absorptions
@@ -460,12 +465,12 @@ def sinkhorn_scaling(log_k: Tensor,
                 moved = [ratio.new_ones(1)]  # the dummy shifts' factors
             shift_now = check and shift and done < max_iter
             if shift_now:  # rows exact (plain sweep): shift the rows' mode
-                s, t, x = _dummy_shift(kern, s, t, a, b, n, m)
+                s, t, x = _dummy_shift(k_col, s, t, a, b, n, m)
                 moved.append(x)
             t = _scaling_update(t, b, torch.bmm(s[:, None, :], kern)[:, 0],
                                 omega, damp_y, lam_y, keep_y)
             if shift_now:  # columns exact: the same for the columns
-                t, s, x = _dummy_shift(kern.transpose(1, 2), t, s, b, a, m, n)
+                t, s, x = _dummy_shift(k_row, t, s, b, a, m, n)
                 moved.append(x)
             if not check:
                 continue
