@@ -57,18 +57,24 @@ def exp_flush(x: Tensor) -> Tensor:
     slow every later product about twofold, and the flush as one
     ``threshold`` pass took a third of a subtract-and-clamp.
     """
-    cutoff = math.log(torch.finfo(x.dtype).tiny) + 20
+    cutoff, floor = _flush_bounds(x.dtype)
     y = torch.exp(x.clamp_min(cutoff))
     if y.requires_grad:
-        return F.threshold(y, 2 * math.exp(cutoff), 0.0)
-    return F.threshold_(y, 2 * math.exp(cutoff), 0.0)
+        return F.threshold(y, floor, 0.0)
+    return F.threshold_(y, floor, 0.0)
 
 
 def _exp_flush_(x: Tensor) -> Tensor:
     """:func:`exp_flush` in place (no gradient)."""
-    cutoff = math.log(torch.finfo(x.dtype).tiny) + 20
-    return F.threshold_(x.clamp_min_(cutoff).exp_(), 2 * math.exp(cutoff),
-                        0.0)
+    cutoff, floor = _flush_bounds(x.dtype)
+    return F.threshold_(x.clamp_min_(cutoff).exp_(), floor, 0.0)
+
+
+def _flush_bounds(dtype: torch.dtype) -> Tuple[float, float]:
+    """The clamp ``c = log(tiny) + 20`` of :func:`exp_flush` and the floor
+    ``2 e^c`` at or below which its results are set to 0."""
+    cutoff = math.log(torch.finfo(dtype).tiny) + 20
+    return cutoff, 2 * math.exp(cutoff)
 
 
 def _absorbed_kernel(log_k: Tensor, u: Tensor, v: Tensor) -> Tensor:
