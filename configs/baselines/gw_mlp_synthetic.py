@@ -1,8 +1,6 @@
-# Baseline: balanced entropic fused GW (every frame matched, no sink, no
-# prior) and no contrastive term.
-_base_ = ['../realign/realign_mlp_synthetic.py']
-model = dict(
-    fpgw_loss=dict(
-        _delete_=True, type='GWLoss', alpha=0.5, epsilon=0.05,
-        structure_scale=0.1, n_outer=10, n_inner=50),
-    contrastive_loss=None)
+# Baseline: balanced entropic fused GW, model in _base_/models/gw_mlp.py,
+# on the embedded synthetic procedures.
+_base_ = [
+    '../_base_/models/gw_mlp.py', '../_base_/datasets/synthetic_features.py',
+    '../_base_/schedules/adam_cosine_3k.py', '../_base_/default_runtime.py'
+]

@@ -1,14 +1,6 @@
-# Baseline: OPEL's Kantorovich OT (linear OT + virtual frame + Laplace and
-# optimality priors) in place of R-FPGWOT; same embedder, contrastive term,
-# data and evaluation, so only the alignment differs.
-_base_ = ['../realign/realign_mlp_synthetic.py']
-model = dict(
-    fpgw_loss=dict(
-        _delete_=True,
-        type='KOTLoss',
-        epsilon=0.05,
-        sink_cost=1.0,
-        prior_scale=0.5,
-        optimality_weight=0.5,
-        n_outer=1,
-        n_inner=50))
+# Baseline: KOT (OPEL's Kantorovich OT with a virtual frame), model in _base_/models/kot_mlp.py,
+# on the embedded synthetic procedures.
+_base_ = [
+    '../_base_/models/kot_mlp.py', '../_base_/datasets/synthetic_features.py',
+    '../_base_/schedules/adam_cosine_3k.py', '../_base_/default_runtime.py'
+]

@@ -1,8 +1,6 @@
-# Baseline: temporal cycle-consistency (cycle-back regression), no
-# transport plan, hence no contrastive term.
-_base_ = ['../realign/realign_mlp_synthetic.py']
-model = dict(
-    fpgw_loss=dict(
-        _delete_=True, type='TCCLoss', temperature=0.1,
-        variance_weight=0.001),
-    contrastive_loss=None)
+# Baseline: temporal cycle-consistency (TCC), model in _base_/models/tcc_mlp.py,
+# on the embedded synthetic procedures.
+_base_ = [
+    '../_base_/models/tcc_mlp.py', '../_base_/datasets/synthetic_features.py',
+    '../_base_/schedules/adam_cosine_3k.py', '../_base_/default_runtime.py'
+]

@@ -58,8 +58,10 @@ def dataset_overrides(name: str, data_root: str,
 
 
 def run_method(config: str, overrides: dict, work_dir: str, seed: int,
-               max_iters: int, train: bool) -> Dict[str, float]:
-    """Train (if ``train``) and test one config; the test metrics."""
+               max_iters: int, train: bool,
+               metrics: Sequence[str] = _METRICS) -> Dict[str, float]:
+    """Train (if ``train``) and test one config; the test ``metrics``
+    (names without the ``keystep/`` prefix)."""
     cfg = Config.fromfile(config)
     for key, value in overrides.items():
         if key.endswith('.dataset'):  # replace whole dataset dicts
@@ -85,8 +87,8 @@ def run_method(config: str, overrides: dict, work_dir: str, seed: int,
     runner = Runner.from_cfg(cfg)
     if train:
         runner.train()
-    metrics = runner.test()
-    return {m: float(metrics[f'keystep/{m}']) for m in _METRICS}
+    scores = runner.test()
+    return {m: float(scores[f'keystep/{m}']) for m in metrics}
 
 
 def run_ablation(config_dir: str,

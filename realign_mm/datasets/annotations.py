@@ -13,8 +13,13 @@ import numpy as np
 
 __all__ = [
     'Segment', 'AnnotationError', 'read_egoprocel_csv', 'read_step_csv',
-    'read_gtcc_json', 'read_split_file', 'frame_labels'
+    'read_gtcc_json', 'read_captaincook4d_json', 'read_split_file',
+    'ANY_TASK', 'frame_labels'
 ]
+
+#: task key of :func:`read_split_file` for split files that list videos
+#: without their task (CaptainCook4D's official form)
+ANY_TASK = '*'
 
 
 class Segment(NamedTuple):
@@ -30,7 +35,7 @@ class AnnotationError(ValueError):
     def __init__(self, path: str, problem: str, line: Optional[int] = None):
         where = path if line is None else f'{path}:{line}'
         super().__init__(f'{where}: {problem}')
-        self.path, self.line = path, line
+        self.path, self.line, self.problem = path, line, problem
 
 
 def _parse_float(text: str, path: str, line: int, what: str) -> float:
@@ -59,11 +64,17 @@ def _segment(start: float, end: float, step: int, path: str,
 def _rows(path: str):
     if not os.path.isfile(path):
         raise AnnotationError(path, 'annotation file not found')
-    with open(path, newline='', encoding='utf-8') as f:
-        for line, row in enumerate(csv.reader(f), start=1):
-            if not row or all(not cell.strip() for cell in row):
-                continue
-            yield line, [cell.strip() for cell in row]
+    try:  # utf-8-sig: spreadsheet tools write a byte-order mark
+        with open(path, newline='', encoding='utf-8-sig') as f:
+            rows = list(csv.reader(f))
+    except UnicodeDecodeError as exc:
+        raise AnnotationError(
+            path, f'not UTF-8 text ({exc.reason} at byte {exc.start}): '
+            'save the file as UTF-8') from None
+    for line, row in enumerate(rows, start=1):
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        yield line, [cell.strip() for cell in row]
 
 
 def read_egoprocel_csv(path: str) -> List[Segment]:
@@ -114,19 +125,100 @@ def read_step_csv(path: str) -> List[Segment]:
     return segments
 
 
-def read_split_file(path: str) -> Dict[str, Dict[str, List[str]]]:
-    """Read a GTCC-style split file: ``{"splits": {task: {split: [ids]}}}``."""
+def _load_json(path: str, what: str):
     try:
-        with open(path, encoding='utf-8') as f:
-            data = json.load(f)
+        with open(path, encoding='utf-8-sig') as f:
+            return json.load(f)
     except FileNotFoundError:
-        raise AnnotationError(path, 'split file not found') from None
-    except json.JSONDecodeError as exc:
+        raise AnnotationError(path, f'{what} not found') from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise AnnotationError(path, f'invalid JSON: {exc}') from None
-    splits = data.get('splits') if isinstance(data, dict) else None
-    if not isinstance(splits, dict):
-        raise AnnotationError(path, 'expected a top-level "splits" mapping')
-    return splits
+
+
+def read_split_file(path: str) -> Dict[str, Dict[str, List[str]]]:
+    """Read a split file, in either of its two forms.
+
+    * GTCC: ``{"splits": {task: {split: [video ids]}}}``;
+    * CaptainCook4D's official ``{"train": [ids], "val": [...], ...}``,
+      returned under the task key :data:`ANY_TASK`.
+
+    Returns:
+        dict: ``{task: {split: [video ids]}}``.
+    """
+    data = _load_json(path, 'split file')
+    if not isinstance(data, dict):
+        raise AnnotationError(path, 'expected a JSON object')
+    if 'splits' in data:
+        splits = data['splits']
+        if not isinstance(splits, dict) or not all(
+                isinstance(p, dict) for p in splits.values()):
+            raise AnnotationError(
+                path, '"splits" must map each task to {split: [ids]}')
+        return splits
+    if data and all(isinstance(v, list) for v in data.values()):
+        return {ANY_TASK: data}
+    raise AnnotationError(
+        path, 'expected {"splits": {task: {split: [ids]}}} (GTCC) or '
+        '{"train": [ids], "val": [ids], "test": [ids]} (CaptainCook4D)')
+
+
+def read_captaincook4d_json(path: str) -> Dict[str, dict]:
+    """Read CaptainCook4D's ``complete_step_annotations.json``.
+
+    ``{recording_id: {activity_id, activity_name, steps: [{step_id,
+    start_time, end_time, description, has_errors}]}}`` with times in
+    seconds; a step that was not performed has ``start = end = -1`` and is
+    left out.
+
+    Returns:
+        dict: ``{recording_id: dict(activity_id, activity_name, segments,
+        has_errors, error_steps)}``; ``has_errors`` is True when any
+        performed step has errors, ``error_steps`` lists their step ids.
+    """
+    data = _load_json(path, 'annotation file')
+    if not isinstance(data, dict):
+        raise AnnotationError(path, 'expected {recording_id: {...}}')
+    out = {}
+    for rec, entry in data.items():
+        where = f'recording {rec!r}'
+        if not isinstance(entry, dict) or not all(
+                k in entry for k in ('activity_id', 'activity_name', 'steps')):
+            raise AnnotationError(
+                path, f'{where} lacks activity_id, activity_name or steps')
+        segments, errors = [], []
+        for n, step in enumerate(entry['steps']):
+            try:
+                sid, start, end = (step['step_id'], step['start_time'],
+                                   step['end_time'])
+                start, end = float(start), float(end)
+            except (KeyError, TypeError, ValueError):
+                raise AnnotationError(
+                    path, f'{where}, step {n}: needs a step_id and numeric '
+                    f'start_time and end_time, got {step!r}') from None
+            if start == end == -1:  # not performed
+                continue
+            if not isinstance(sid, int) or isinstance(sid, bool) or sid < 1:
+                raise AnnotationError(
+                    path, f'{where}, step {n}: step_id {sid!r} is not an '
+                    'integer >= 1')
+            if not (math.isfinite(start) and math.isfinite(end)):
+                raise AnnotationError(
+                    path, f'{where}, step {sid}: times {start}, {end} are '
+                    'not finite')
+            try:
+                segments.append(_segment(start, end, sid, path, None))
+            except AnnotationError as exc:
+                raise AnnotationError(
+                    path, f'{where}, step {sid}: {exc.problem}') from None
+            if step.get('has_errors'):
+                errors.append(sid)
+        out[str(rec)] = dict(
+            activity_id=entry['activity_id'],
+            activity_name=str(entry['activity_name']),
+            segments=segments,
+            has_errors=bool(errors),
+            error_steps=errors)
+    return out
 
 
 def read_gtcc_json(path: str,
@@ -143,13 +235,7 @@ def read_gtcc_json(path: str,
     Returns:
         dict: ``{task: {video_id: [Segment, ...]}}``.
     """
-    try:
-        with open(path, encoding='utf-8') as f:
-            data = json.load(f)
-    except FileNotFoundError:
-        raise AnnotationError(path, 'annotation file not found') from None
-    except json.JSONDecodeError as exc:
-        raise AnnotationError(path, f'invalid JSON: {exc}') from None
+    data = _load_json(path, 'annotation file')
     if tasks is not None:
         unknown = sorted(set(tasks) - set(data))
         if unknown:

@@ -7,7 +7,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Union
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
-from .annotations import AnnotationError, Segment, read_split_file
+from .annotations import ANY_TASK, AnnotationError, Segment, read_split_file
 
 __all__ = ['BaseProcedureDataset']
 
@@ -22,7 +22,12 @@ class BaseProcedureDataset(BaseDataset):
 
     Each data info holds ``video_id``, ``task``, ``task_id``, ``segments``
     (list of :class:`Segment`), ``feature_path`` (or ``filename`` for video
-    sources) and ``ann_source``.
+    sources), ``ann_source`` and any extra metadata of the parser.
+
+    Input files are looked up as ``<prefix>/<name>`` then
+    ``<prefix>/<task>/<name>`` (a flat folder or per-task sub-folders), with
+    ``name`` from ``feature_template`` / ``video_ext``; files are only read
+    when a sample needs them.
 
     Args:
         ann_file (str): annotation file or folder (format of the subclass).
@@ -31,10 +36,18 @@ class BaseProcedureDataset(BaseDataset):
             feature inputs, or ``video=<folder>`` for raw videos.
         tasks (Sequence[str], optional): keep only these tasks; an unknown
             task is an error. Defaults to all.
-        split_file (str, optional): GTCC-style split JSON.
+        split_file (str, optional): split JSON, GTCC form
+            (``{"splits": {task: {split: [ids]}}}``) or CaptainCook4D's
+            official form (``{"train": [ids], ...}``). A split naming a video
+            that is not annotated is an error.
         split (str, optional): split name inside ``split_file``
             (``'train'``, ``'val'``, ``'test'``).
-        feature_ext (str): feature file suffix. Defaults to ``'.npy'``.
+        feature_ext (str): feature file suffix (``'.npy'`` or ``'.npz'``).
+            Defaults to ``'.npy'``.
+        feature_template (str, optional): feature file name with
+            ``{video_id}`` (and optionally ``{task}``), e.g.
+            ``'{video_id}_360p_224.mp4_1s_1s.npz'``. Defaults to
+            ``'{video_id}' + feature_ext``.
         video_ext (str): video file suffix. Defaults to ``'.mp4'``.
         test_mode (bool): whole videos, no pairing. Defaults to False.
         skip_bad_videos (bool): in training, skip (and count, see
@@ -53,6 +66,7 @@ class BaseProcedureDataset(BaseDataset):
                  split_file: Optional[str] = None,
                  split: Optional[str] = None,
                  feature_ext: str = '.npy',
+                 feature_template: Optional[str] = None,
                  video_ext: str = '.mp4',
                  test_mode: bool = False,
                  skip_bad_videos: bool = False,
@@ -62,7 +76,8 @@ class BaseProcedureDataset(BaseDataset):
         self.tasks = None if tasks is None else list(tasks)
         self.split_file = split_file
         self.split = split
-        self.feature_ext = feature_ext
+        self.feature_template = feature_template or ('{video_id}' +
+                                                     feature_ext)
         self.video_ext = video_ext
         self.skip_bad_videos = skip_bad_videos
         #: video_id -> why it was skipped (this process)
@@ -76,34 +91,52 @@ class BaseProcedureDataset(BaseDataset):
 
     @abstractmethod
     def parse_annotations(self) -> List[tuple]:
-        """Return ``[(task, video_id, [Segment, ...], source_file), ...]``."""
+        """Return ``[(task, video_id, [Segment, ...], source_file), ...]``,
+        optionally with a fifth item: a dict of metadata for the sample."""
 
-    def _split_ids(self) -> Optional[set]:
+    def _split_ids(self, records: List[tuple]) -> Optional[set]:
+        """``(task, video_id)`` of the split (task :data:`ANY_TASK` for
+        split files without tasks); an unannotated video is an error."""
         if self.split_file is None:
             return None
+        annotated = {(r[0], r[1]) for r in records}
+        videos = {r[1] for r in records}
+        tasks = {r[0] for r in records}
         ids = set()
         for task, parts in read_split_file(self.split_file).items():
+            if task != ANY_TASK and task not in tasks:
+                continue  # e.g. the misaligned GTCC tasks, skipped
             if self.split not in parts:
                 raise AnnotationError(
                     self.split_file,
-                    f'task {task!r} has no split {self.split!r}')
-            ids.update((task, v) for v in parts[self.split])
+                    f'{"the file" if task == ANY_TASK else f"task {task!r}"}'
+                    f' has no split {self.split!r}; it has {sorted(parts)}')
+            known = videos if task == ANY_TASK else {
+                v for t, v in annotated if t == task}
+            unknown = sorted(set(map(str, parts[self.split])) - known)
+            if unknown:
+                raise AnnotationError(
+                    self.split_file,
+                    f'split {self.split!r} names {len(unknown)} video(s) '
+                    f'that {self.ann_file} does not annotate: '
+                    f'{unknown[:5]}{" ..." if len(unknown) > 5 else ""}')
+            ids.update((task, str(v)) for v in parts[self.split])
         return ids
 
-    def _input_path(self, video_id: str, source: str) -> dict:
+    def _input_path(self, video_id: str, task: str, source: str) -> dict:
         if self.data_prefix.get('video'):
-            path = osp.join(self.data_prefix['video'], video_id +
-                            self.video_ext)
-            key = 'filename'
+            prefix, key = self.data_prefix['video'], 'filename'
+            name = video_id + self.video_ext
         else:
-            path = osp.join(self.data_prefix.get('features', ''),
-                            video_id + self.feature_ext)
-            key = 'feature_path'
-        if not osp.isfile(path):
-            raise FileNotFoundError(
-                f'{source}: annotated video {video_id!r} has no input file '
-                f'{path}')
-        return {key: path}
+            prefix, key = self.data_prefix.get('features', ''), 'feature_path'
+            name = self.feature_template.format(video_id=video_id, task=task)
+        tried = [osp.join(prefix, name), osp.join(prefix, task, name)]
+        for path in tried:
+            if osp.isfile(path):
+                return {key: path}
+        raise FileNotFoundError(
+            f'{source}: annotated video {video_id!r} has no input file '
+            f'(tried {tried[0]} and {tried[1]})')
 
     def _skip(self, video_id: str, reason: str) -> None:
         if video_id not in self.skipped:
@@ -124,7 +157,7 @@ class BaseProcedureDataset(BaseDataset):
             return None  # mmengine re-fetches another index
 
     def load_data_list(self) -> List[dict]:
-        records = self.parse_annotations()
+        records = annotated = self.parse_annotations()
         known = sorted({r[0] for r in records})
         if self.tasks is not None:
             unknown = sorted(set(self.tasks) - set(known))
@@ -133,14 +166,15 @@ class BaseProcedureDataset(BaseDataset):
                     self.ann_file,
                     f'unknown task(s) {unknown}; annotated: {known}')
             records = [r for r in records if r[0] in self.tasks]
-        split_ids = self._split_ids()
+        split_ids = self._split_ids(annotated)
         if split_ids is not None:
-            records = [r for r in records if (r[0], r[1]) in split_ids]
+            records = [r for r in records if (r[0], r[1]) in split_ids
+                       or (ANY_TASK, r[1]) in split_ids]
         task_names = sorted({r[0] for r in records})
         task_ids = {t: i for i, t in enumerate(task_names)}
         self._metainfo['tasks'] = task_names
         data_list = []
-        for task, video_id, segments, source in sorted(
+        for task, video_id, segments, source, *extra in sorted(
                 records, key=lambda r: (r[0], r[1])):
             info = dict(
                 video_id=video_id,
@@ -148,8 +182,10 @@ class BaseProcedureDataset(BaseDataset):
                 task_id=task_ids[task],
                 segments=[Segment(*s) for s in segments],
                 ann_source=source)
+            if extra:  # parser metadata, e.g. CaptainCook4D's has_errors
+                info.update(extra[0])
             try:
-                info.update(self._input_path(video_id, source))
+                info.update(self._input_path(video_id, task, source))
             except FileNotFoundError as err:
                 if not (self.skip_bad_videos and not self.test_mode):
                     raise

@@ -32,7 +32,8 @@ class PackProcedureInputs(BaseTransform):
                  layout: str = 'frames',
                  meta_keys: Sequence[str] = ('video_id', 'task', 'task_id',
                                              'frame_inds', 'frame_times',
-                                             'fps', 'num_video_frames')
+                                             'fps', 'num_video_frames',
+                                             'feature_path', 'has_errors')
                  ) -> None:
         if layout not in ('frames', 'clip'):
             raise ValueError(f"layout must be 'frames' or 'clip', got "

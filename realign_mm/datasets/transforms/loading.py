@@ -1,4 +1,5 @@
 """Load per-frame features and sample frames with exact labels."""
+import zipfile
 from typing import Optional
 
 import numpy as np
@@ -33,6 +34,10 @@ def sample_frame_indices(num_video_frames: int, num_frames: Optional[int],
 class LoadFrameFeatures(BaseTransform):
     """Load ``(T, C)`` features of a video and label its frames.
 
+    Reads ``.npy`` (memory-mapped: only the sampled frames are read) or
+    ``.npz`` (the array under ``npz_key``) files; any float dtype is cast to
+    float32.
+
     Required keys: ``feature_path``, ``segments``, ``video_id``.
     Added keys: ``feats`` (``(n, C)`` float32), ``frame_inds``,
     ``frame_labels`` (step id of each sampled frame, 0 = background),
@@ -46,26 +51,51 @@ class LoadFrameFeatures(BaseTransform):
         max_overhang (float): seconds an annotation may run past the last
             feature frame before the video counts as shorter than annotated
             (an error). Defaults to 1.0.
+        npz_key (str): array of ``.npz`` files. Defaults to ``'features'``.
+        center (bool): subtract the video's mean feature (over all its
+            frames, also when sampling) from every frame: a label-free
+            per-video normalisation that removes what is constant within a
+            recording (camera, scene, person). Defaults to False.
     """
 
     def __init__(self,
                  fps: float,
                  num_frames: Optional[int] = None,
                  jitter: bool = True,
-                 max_overhang: float = 1.0) -> None:
+                 max_overhang: float = 1.0,
+                 npz_key: str = 'features',
+                 center: bool = False) -> None:
         if fps <= 0:
             raise ValueError(f'fps must be > 0, got {fps}')
         self.fps = fps
         self.num_frames = num_frames
         self.jitter = jitter
         self.max_overhang = max_overhang
+        self.npz_key = npz_key
+        self.center = center
+
+    def _load(self, path: str) -> np.ndarray:
+        try:
+            if not path.endswith('.npz'):
+                return np.load(path, mmap_mode='r')
+            with np.load(path) as archive:
+                if self.npz_key not in archive.files:
+                    raise ValueError(
+                        f'{path}: no array {self.npz_key!r} (it has '
+                        f'{archive.files}); set LoadFrameFeatures.npz_key')
+                return archive[self.npz_key]
+        except (OSError, EOFError, zipfile.BadZipFile) as exc:
+            reason = str(exc) or 'empty or truncated file'
+            raise ValueError(
+                f'{path}: cannot read features ({reason})') from None
+        except ValueError as exc:
+            if str(exc).startswith(path):
+                raise
+            raise ValueError(f'{path}: cannot read features ({exc})') from None
 
     def transform(self, results: dict) -> dict:
         path = results['feature_path']
-        try:
-            feats = np.load(path, mmap_mode='r')
-        except (OSError, ValueError) as exc:
-            raise ValueError(f'{path}: cannot read features ({exc})') from None
+        feats = self._load(path)
         if feats.ndim != 2 or feats.shape[0] == 0:
             raise ValueError(f'{path}: expected a (T, C) array with T > 0, '
                              f'got shape {feats.shape}')
@@ -84,6 +114,11 @@ class LoadFrameFeatures(BaseTransform):
             bad = int(np.argwhere(~np.isfinite(sampled))[0, 0])
             raise ValueError(f'{path}: features of frame {int(inds[bad])} '
                              'contain NaN or inf')
+        if self.center:
+            mean = np.asarray(feats, dtype=np.float64).mean(0)
+            if not np.isfinite(mean).all():
+                raise ValueError(f'{path}: features contain NaN or inf')
+            sampled -= mean.astype(np.float32)
         labels = frame_labels(results['segments'], total, self.fps)
         results.update(
             feats=sampled,
@@ -95,4 +130,5 @@ class LoadFrameFeatures(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(fps={self.fps}, '
-                f'num_frames={self.num_frames}, jitter={self.jitter})')
+                f'num_frames={self.num_frames}, jitter={self.jitter}, '
+                f'npz_key={self.npz_key!r}, center={self.center})')

@@ -100,6 +100,8 @@ class ProcedureAligner(BaseModel):
         through the backbone ``test_chunk`` frames at a time, which bounds
         memory on long videos (3D backbones see each chunk as a clip).
         """
+        if inputs.dim() == 3:
+            self._check_channels(inputs.shape[-1], data_samples)
         clip = inputs.dim() == 5
         length = inputs.shape[2] if clip else inputs.shape[1]
         chunk = length  # features are cheap: whole videos
@@ -121,6 +123,21 @@ class ProcedureAligner(BaseModel):
                     inputs.shape[0], length, dtype=torch.bool,
                     device=emb.device))
         return emb, mask
+
+    def _check_channels(self, channels: int,
+                        data_samples: Optional[List]) -> None:
+        """Features must have the neck's ``in_channels``."""
+        expected = getattr(self.neck, 'in_channels', None)
+        if expected is None or expected == channels:
+            return
+        files = sorted({s.metainfo.get('feature_path') or
+                        s.metainfo.get('video_id', '?')
+                        for s in data_samples or []})
+        raise ValueError(
+            f'the features have {channels} channels but '
+            f'{type(self.neck).__name__} expects in_channels={expected} '
+            f'(files: {files[:3]}{" ..." if len(files) > 3 else ""}): set '
+            f'model.neck.in_channels={channels} or use other features')
 
     def _embed(self, inputs: Tensor) -> Tensor:
         if not inputs.is_floating_point():  # raw pixels of a test chunk
@@ -208,8 +225,11 @@ class ProcedureAligner(BaseModel):
         loss_align, result = self.fpgw_loss(x, y, mask_x, mask_y)
         losses[getattr(self.fpgw_loss, 'loss_name', 'loss_fpgw')] = loss_align
         if self.contrastive_loss is not None:
+            groups = torch.tensor(
+                [s.metainfo.get('task_id', -1) for s in data_samples[0::2]],
+                device=x.device)
             losses['loss_contrast'] = self.contrastive_loss(
-                x, y, result.plan, mask_x, mask_y)
+                x, y, result.plan, mask_x, mask_y, groups)
         for name, value in losses.items():
             if not torch.isfinite(value):
                 bad = ~torch.isfinite(result.distance)

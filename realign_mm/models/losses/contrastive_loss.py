@@ -1,4 +1,6 @@
 """Inter-sequence contrastive loss guided by the transport plan."""
+from typing import Optional
+
 import torch
 import torch.nn as nn
 from mmaction.registry import MODELS
@@ -37,6 +39,10 @@ class InterSequenceContrastiveLoss(nn.Module):
             (:class:`~realign_mm.models.utils.GatherLayer`): the loss then
             equals that of one process holding the whole batch. Defaults to
             False (this rank's batch only).
+        same_task_negatives (bool): whether the other videos of the pair's
+            own task count as negatives. They show the same steps, so their
+            frames of the matched step are false negatives; False excludes
+            them (they need the pairs' ``groups``). Defaults to True.
         loss_weight (float): ``lambda_c``. Defaults to 1.0.
     """
 
@@ -44,6 +50,7 @@ class InterSequenceContrastiveLoss(nn.Module):
                  temperature: float = 0.1,
                  cross_batch_negatives: bool = True,
                  cross_rank_negatives: bool = False,
+                 same_task_negatives: bool = True,
                  loss_weight: float = 1.0) -> None:
         super().__init__()
         if cross_rank_negatives and not cross_batch_negatives:
@@ -51,12 +58,17 @@ class InterSequenceContrastiveLoss(nn.Module):
         self.temperature = temperature
         self.cross_batch_negatives = cross_batch_negatives
         self.cross_rank_negatives = cross_rank_negatives
+        self.same_task_negatives = same_task_negatives
         self.loss_weight = loss_weight
 
     def forward(self, x: Tensor, y: Tensor, plan: Tensor, mask_x: Tensor,
-                mask_y: Tensor) -> Tensor:
+                mask_y: Tensor, groups: Optional[Tensor] = None) -> Tensor:
         """Args: ``x (B, N, d)``, ``y (B, M, d)``, ``plan (B, N, M)``
-        (detached), masks ``(B, N)`` / ``(B, M)``."""
+        (detached), masks ``(B, N)`` / ``(B, M)``, ``groups (B,)`` the task
+        of each pair (needed when ``same_task_negatives`` is False)."""
+        if not self.same_task_negatives and groups is None:
+            raise ValueError('same_task_negatives=False needs the task of '
+                             'each pair (groups)')
         batch, n, m = plan.shape
         length = max(n, m)
         if self.cross_rank_negatives:  # one padded length on every rank
@@ -79,10 +91,14 @@ class InterSequenceContrastiveLoss(nn.Module):
         # candidates: this rank's videos, or every rank's (rows offset)
         candidates, offset = videos, 0
         candidate_masks = masks
+        video_groups = candidate_groups = (None if groups is None else
+                                           torch.cat([groups, groups]))
         if self.cross_rank_negatives:
             candidates, offset = gather_with_grad(videos)
             # gloo gathers no bool tensors
             candidate_masks = torch.cat(all_gather(masks.byte())).bool()
+            if video_groups is not None:
+                candidate_groups = torch.cat(all_gather(video_groups))
         total = candidates.shape[0]
         own = torch.arange(num, device=plan.device)
         partner = torch.cat([own[batch:], own[:batch]]) + offset
@@ -93,6 +109,10 @@ class InterSequenceContrastiveLoss(nn.Module):
         allowed = candidate_masks[None, None].expand(num, 1, total,
                                                      length).clone()
         allowed[own, :, own + offset] = False  # never the video itself
+        if not self.same_task_negatives:  # only the partner of its task
+            same = video_groups[:, None] == candidate_groups[None]
+            same[own, partner] = False
+            allowed &= ~same[:, None, :, None]
         if not self.cross_batch_negatives:
             only = torch.zeros_like(allowed)
             only[own, :, partner] = allowed[own, :, partner]

@@ -1,0 +1,9 @@
+# REALIGN on real CaptainCook4D recordings (1 s Perception Encoder
+# features): train on the official train split, validate on val, test on
+# test.
+_base_ = [
+    '../_base_/models/realign_mlp.py',
+    '../_base_/datasets/captaincook4d_pe.py',
+    '../_base_/schedules/adam_cosine_3k.py', '../_base_/default_runtime.py'
+]
+model = dict(neck=dict(in_channels={{_base_.feature_dim}}))

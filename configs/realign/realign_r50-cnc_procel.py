@@ -1,0 +1,9 @@
+# REALIGN on ProceL in the paper's setting: ResNet-50 to layer3 (ImageNet
+# weights, fetched on first use), context neck, 32 frames with context,
+# K = 7, 10k iterations. Data: tools/data/procel/README.md.
+_base_ = [
+    '../_base_/models/realign_r50_cnc.py',
+    '../_base_/datasets/procel_videos.py',
+    '../_base_/schedules/adam_10k.py', '../_base_/default_runtime.py'
+]
+default_hooks = dict(checkpoint=dict(interval=2000))

@@ -1,0 +1,4 @@
+# Baseline: discover key steps on the untrained input features
+# (embedding = input), same data, discovery and metric. Test only.
+_base_ = ['./realign_mlp_captaincook4d-pe.py']
+model = dict(neck=dict(_delete_=True, type='IdentityNeck'))

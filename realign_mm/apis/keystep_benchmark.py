@@ -1,0 +1,151 @@
+"""Key-step benchmark of a config family: every method, several seeds, one
+of the two protocols of the literature, one table.
+
+A *family* is the set of configs that share a dataset suffix, e.g.
+``captaincook4d-pe``: ``realign/realign_mlp_captaincook4d-pe.py``,
+``realign/untrained_features_captaincook4d-pe.py``,
+``baselines/*_captaincook4d-pe.py`` and ``ablations/*_captaincook4d-pe.py``.
+"""
+import glob
+import os.path as osp
+from typing import Callable, Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.config import Config
+
+from .ablation import run_method
+
+__all__ = ['PER_TASK', 'HELD_OUT', 'PROTOCOLS', 'METRICS', 'config_family',
+           'method_name', 'is_trained', 'protocol_runs', 'run_benchmark',
+           'results_table']
+
+#: CnC / OPEL: one model per task, trained and evaluated on that task's
+#: videos (those of the test loader)
+PER_TASK = 'per-task'
+#: one model for every task, trained on the train split, evaluated on the
+#: held-out (test) split
+HELD_OUT = 'held-out'
+PROTOCOLS = (HELD_OUT, PER_TASK)
+#: reported metrics (fractions), both evaluation protocols
+METRICS = tuple(f'{p}/{m}' for p in ('egoprocel', 'pooled')
+                for m in ('precision', 'recall', 'f1', 'iou'))
+_NAMES = {'realign': 'REALIGN', 'kot': 'KOT', 'gw': 'GW', 'tcc': 'TCC',
+          'untrained': 'untrained features', 'random': 'random labels'}
+_ORDER = ('REALIGN', 'KOT', 'GW', 'TCC', 'untrained features',
+          'random labels')
+
+
+def method_name(config: str) -> str:
+    """``realign_mlp_x.py`` -> ``'REALIGN'``, ``ablations/realign_no-
+    partial_x.py`` -> ``'REALIGN, no-partial'``."""
+    parts = osp.splitext(osp.basename(config))[0].split('_')
+    name = _NAMES.get(parts[0], parts[0])
+    if osp.basename(osp.dirname(config)) == 'ablations':
+        name += ', ' + '_'.join(parts[1:-1])
+    return name
+
+
+def config_family(config_dir: str, family: str) -> Dict[str, str]:
+    """``{method name: config path}`` of every config ending in
+    ``_<family>.py``: methods first, then ablations."""
+    found = {}
+    for folder in ('realign', 'baselines', 'ablations'):
+        for path in sorted(glob.glob(
+                osp.join(config_dir, folder, f'*_{family}.py'))):
+            found[method_name(path)] = path
+    if not found:
+        raise FileNotFoundError(
+            f'no config *_{family}.py under {config_dir}/'
+            '{realign,baselines,ablations}')
+    rank = {m: i for i, m in enumerate(_ORDER)}
+    return dict(sorted(found.items(),
+                       key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
+
+
+def is_trained(cfg: Config) -> bool:
+    """Test-only configs embed with the input features (IdentityNeck)."""
+    return cfg.model.get('neck', {}).get('type') != 'IdentityNeck'
+
+
+def protocol_runs(cfg: Config, protocol: str) -> Dict[str, dict]:
+    """``{run name: config overrides}``: one run for :data:`HELD_OUT`, one
+    per task of the test loader for :data:`PER_TASK` (trained and tested on
+    that task's test-loader videos)."""
+    if protocol == HELD_OUT:
+        return {'all tasks': {}}
+    if protocol != PER_TASK:
+        raise ValueError(f'protocol must be one of {PROTOCOLS}, got '
+                         f'{protocol!r}')
+    from mmaction.registry import DATASETS
+    test = cfg.test_dataloader.dataset
+    tasks = DATASETS.build(test).metainfo['tasks']
+    runs = {}
+    for task in tasks:
+        opts = {f'{loader}_dataloader.dataset.tasks': [task]
+                for loader in ('train', 'val', 'test')}
+        for key in ('split_file', 'split'):  # train on the test videos
+            opts[f'train_dataloader.dataset.{key}'] = test.get(key)
+        opts['val_dataloader.dataset.split'] = test.get('split')
+        runs[task] = opts
+    return runs
+
+
+def run_benchmark(methods: Dict[str, str],
+                  work_dir: str,
+                  protocol: str = HELD_OUT,
+                  seeds: Sequence[int] = (0, 1, 2),
+                  max_iters: Optional[int] = None,
+                  overrides: Optional[dict] = None,
+                  progress: Optional[Callable[[str], None]] = None
+                  ) -> Dict[str, List[dict]]:
+    """Train (where the config trains) and test every method.
+
+    Returns ``{method: [metrics of each seed]}``; under :data:`PER_TASK`
+    a seed's metrics are the means over the per-task runs. Test-only
+    methods run once (they are deterministic).
+    """
+    results = {}
+    for method, config in methods.items():
+        cfg = Config.fromfile(config)
+        for key, value in (overrides or {}).items():
+            cfg.merge_from_dict({key: value})
+        trained = is_trained(cfg)
+        iters = max_iters or (cfg.train_cfg.max_iters if trained else 0)
+        runs = protocol_runs(cfg, protocol)
+        per_seed = []
+        for seed in (seeds if trained else seeds[:1]):
+            scores = []
+            for run, opts in runs.items():
+                tag = run.replace(' ', '_')
+                scores.append(run_method(
+                    config, {**(overrides or {}), **opts},
+                    osp.join(work_dir, osp.splitext(osp.basename(config))[0],
+                             f'seed{seed}', tag), seed, iters, trained,
+                    METRICS))
+                if progress is not None:
+                    progress(f'{method} seed {seed} {run}')
+            per_seed.append({m: float(np.mean([s[m] for s in scores]))
+                             for m in METRICS})
+        results[method] = per_seed
+    return results
+
+
+def _cell(runs: List[dict], key: str) -> str:
+    values = 100 * np.array([r[key] for r in runs])
+    if len(values) == 1:
+        return f'{values[0]:.1f}'
+    return f'{values.mean():.1f} ± {values.std(ddof=1):.1f}'
+
+
+def results_table(results: Dict[str, List[dict]]) -> str:
+    """Markdown: mean ± std over seeds of P / R / F1 / IoU, both
+    protocols."""
+    head = ['method', 'seeds'] + [
+        f'{"" if p == "egoprocel" else "pooled "}{m}'
+        for p in ('egoprocel', 'pooled') for m in ('P', 'R', 'F1', 'IoU')]
+    lines = ['| ' + ' | '.join(head) + ' |',
+             '|' + '---|' * len(head)]
+    for method, runs in results.items():
+        cells = [method, str(len(runs))] + [_cell(runs, k) for k in METRICS]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
