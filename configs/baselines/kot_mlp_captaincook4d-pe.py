@@ -2,6 +2,6 @@
 # on real CaptainCook4D recordings (train / val / test splits).
 _base_ = [
     '../_base_/models/kot_mlp.py', '../_base_/datasets/captaincook4d_pe.py',
-    '../_base_/schedules/adam_cosine_3k.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/adam_cosine_1k.py', '../_base_/default_runtime.py'
 ]
-model = dict(neck=dict(in_channels={{_base_.feature_dim}}))
+model = dict(neck={{_base_.feature_neck}})

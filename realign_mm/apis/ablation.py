@@ -7,8 +7,8 @@ import numpy as np
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-__all__ = ['METHODS', 'dataset_overrides', 'run_method', 'run_ablation',
-           'ablation_table']
+__all__ = ['METHODS', 'dataset_overrides', 'merge_overrides', 'run_method',
+           'run_ablation', 'ablation_table']
 
 #: method name -> (config relative to configs/, trained?)
 METHODS = {
@@ -57,16 +57,27 @@ def dataset_overrides(name: str, data_root: str,
     raise ValueError(f'unknown dataset {name!r}')
 
 
+def merge_overrides(cfg: Config, overrides: dict) -> Config:
+    """``cfg`` with dotted-key ``overrides`` merged in; ``...dataset`` keys
+    replace the whole dataset dict, and keys under a section the config
+    switched off (``train_dataloader = None`` in a test-only config) are
+    left out."""
+    for key, value in overrides.items():
+        top = key.split('.', 1)[0]
+        if '.' in key and top in cfg and cfg[top] is None:
+            continue
+        if key.endswith('.dataset'):  # replace whole dataset dicts
+            value = dict(_delete_=True, **value)
+        cfg.merge_from_dict({key: value})
+    return cfg
+
+
 def run_method(config: str, overrides: dict, work_dir: str, seed: int,
                max_iters: int, train: bool,
                metrics: Sequence[str] = _METRICS) -> Dict[str, float]:
     """Train (if ``train``) and test one config; the test ``metrics``
     (names without the ``keystep/`` prefix)."""
-    cfg = Config.fromfile(config)
-    for key, value in overrides.items():
-        if key.endswith('.dataset'):  # replace whole dataset dicts
-            value = dict(_delete_=True, **value)
-        cfg.merge_from_dict({key: value})
+    cfg = merge_overrides(Config.fromfile(config), overrides)
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed)
     cfg.log_level = 'WARNING'

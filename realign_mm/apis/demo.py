@@ -7,6 +7,7 @@ from mmengine.runner import Runner
 
 from realign_mm.evaluation import keystep_table
 from realign_mm.synthetic import generate_dataset
+from .ablation import merge_overrides
 
 __all__ = ['run_demo']
 
@@ -61,8 +62,7 @@ def run_demo(work_dir: str,
     runner.test()
     results['REALIGN'] = _metric_tables(runner)
 
-    base = Config.fromfile(baseline_config)
-    base.merge_from_dict(overrides)
+    base = merge_overrides(Config.fromfile(baseline_config), overrides)
     base.work_dir = osp.join(work_dir, 'untrained')
     runner = Runner.from_cfg(base)
     runner.test()

@@ -13,7 +13,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 from mmengine.config import Config
 
-from .ablation import run_method
+from .ablation import merge_overrides, run_method
 
 __all__ = ['PER_TASK', 'HELD_OUT', 'PROTOCOLS', 'METRICS', 'config_family',
            'method_name', 'is_trained', 'protocol_runs', 'run_benchmark',
@@ -29,20 +29,24 @@ PROTOCOLS = (HELD_OUT, PER_TASK)
 #: reported metrics (fractions), both evaluation protocols
 METRICS = tuple(f'{p}/{m}' for p in ('egoprocel', 'pooled')
                 for m in ('precision', 'recall', 'f1', 'iou'))
-_NAMES = {'realign': 'REALIGN', 'kot': 'KOT', 'gw': 'GW', 'tcc': 'TCC',
-          'untrained': 'untrained features', 'random': 'random labels'}
-_ORDER = ('REALIGN', 'KOT', 'GW', 'TCC', 'untrained features',
-          'random labels')
+#: config name (without the family suffix) -> method name
+_NAMES = {'realign_mlp': 'REALIGN', 'kot_mlp': 'KOT', 'gw_mlp': 'GW',
+          'tcc_mlp': 'TCC', 'untrained_features': 'untrained features',
+          'untrained_context-neck': 'untrained context neck',
+          'random_labels': 'random labels',
+          'realign_r50-cnc': 'REALIGN (ResNet-50, CnC neck)'}
+_ORDER = tuple(_NAMES.values())
 
 
 def method_name(config: str) -> str:
-    """``realign_mlp_x.py`` -> ``'REALIGN'``, ``ablations/realign_no-
-    partial_x.py`` -> ``'REALIGN, no-partial'``."""
-    parts = osp.splitext(osp.basename(config))[0].split('_')
-    name = _NAMES.get(parts[0], parts[0])
+    """``realign_mlp_<family>.py`` -> ``'REALIGN'``,
+    ``ablations/realign_no-partial_<family>.py`` ->
+    ``'REALIGN, no-partial'``; unknown names -> the name's words."""
+    stem = osp.splitext(osp.basename(config))[0].rsplit('_', 1)[0]
     if osp.basename(osp.dirname(config)) == 'ablations':
-        name += ', ' + '_'.join(parts[1:-1])
-    return name
+        head, _, what = stem.partition('_')
+        return f'{_NAMES.get(head + "_mlp", head)}, {what}'
+    return _NAMES.get(stem, stem.replace('_', ' '))
 
 
 def config_family(config_dir: str, family: str) -> Dict[str, str]:
@@ -63,8 +67,8 @@ def config_family(config_dir: str, family: str) -> Dict[str, str]:
 
 
 def is_trained(cfg: Config) -> bool:
-    """Test-only configs embed with the input features (IdentityNeck)."""
-    return cfg.model.get('neck', {}).get('type') != 'IdentityNeck'
+    """Test-only configs set ``train_cfg = None``."""
+    return cfg.get('train_cfg') is not None
 
 
 def protocol_runs(cfg: Config, protocol: str) -> Dict[str, dict]:
@@ -106,9 +110,7 @@ def run_benchmark(methods: Dict[str, str],
     """
     results = {}
     for method, config in methods.items():
-        cfg = Config.fromfile(config)
-        for key, value in (overrides or {}).items():
-            cfg.merge_from_dict({key: value})
+        cfg = merge_overrides(Config.fromfile(config), overrides or {})
         trained = is_trained(cfg)
         iters = max_iters or (cfg.train_cfg.max_iters if trained else 0)
         runs = protocol_runs(cfg, protocol)

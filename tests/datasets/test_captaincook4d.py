@@ -184,3 +184,17 @@ def test_csv_with_bom_and_latin1(tmp_path):
     latin.write_bytes('1,2,"1 caf\xe9"\n'.encode('latin-1'))
     with pytest.raises(AnnotationError, match='latin.csv: not UTF-8'):
         read_egoprocel_csv(str(latin))
+
+
+def test_context_window_reads_neighbours_clamped(tmp_path):
+    x = np.arange(10, dtype=np.float32)[:, None] * np.ones((1, 2), np.float32)
+    np.save(tmp_path / 'v.npy', x)
+    out = _load(tmp_path / 'v.npy', context=2, context_stride=3)
+    assert out['feats'].shape == (10, 5, 2)
+    np.testing.assert_array_equal(out['feats'][0, :, 0], [0, 0, 0, 3, 6])
+    np.testing.assert_array_equal(out['feats'][5, :, 0], [0, 2, 5, 8, 9])
+    np.testing.assert_array_equal(out['frame_inds'], np.arange(10))
+    x[7] = np.nan  # a NaN in a context frame names that frame
+    np.save(tmp_path / 'v.npy', x)
+    with pytest.raises(ValueError, match='features of frame 7 contain NaN'):
+        _load(tmp_path / 'v.npy', context=1)

@@ -32,13 +32,22 @@ def test_the_family_is_complete():
     } <= names
 
 
+def _context_batch(num_videos):
+    """Features as the CaptainCook4D pipeline packs them, (T, W, 768)."""
+    batch = _batch(num_videos, dim=768)
+    batch['inputs'] = [x[:, None].expand(-1, 21, -1) + 0.1 * torch.randn(
+        len(x), 21, 768) for x in batch['inputs']]
+    return batch
+
+
 @pytest.mark.parametrize('config', FAMILY, ids=lambda c: osp.relpath(
     c, CONFIGS))
 def test_family_config_steps(config):
     cfg = Config.fromfile(config)
-    splits = [cfg[f'{k}_dataloader'].dataset.split
-              for k in ('train', 'val', 'test')]
-    assert splits == ['train', 'val', 'test']
+    splits = {k: cfg[f'{k}_dataloader'].dataset.split
+              for k in ('train', 'val', 'test') if cfg[f'{k}_dataloader']}
+    assert splits == dict(train='train', val='val', test='test') if \
+        cfg.train_cfg else dict(val='val', test='test')
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()
@@ -46,10 +55,10 @@ def test_family_config_steps(config):
     if params:
         optim = OptimWrapper(torch.optim.Adam(params, lr=1e-3))
         before = [p.detach().clone() for p in params]
-        log = model.train_step(_batch(4, dim=768, tasks=['a', 'a']), optim)
+        log = model.train_step(_context_batch(4), optim)
         assert all(torch.isfinite(v) for v in log.values())
         assert any(not torch.equal(a, b) for a, b in zip(before, params))
-    out = model.test_step(_batch(2, dim=768))
+    out = model.test_step(_context_batch(2))
     assert out[0].pred_embedding.shape[0] == 12
 
 
@@ -102,3 +111,17 @@ def test_published_benchmark_configs(config, no_downloads):
     model = MODELS.build(cfg.model)
     model.init_weights()
     assert sum(p.numel() for p in model.backbone.parameters()) > 8e6
+
+
+def test_context_neck_starts_as_the_window_mean():
+    from realign_mm.models import FrameEmbeddingNeck, IdentityNeck
+    neck = FrameEmbeddingNeck(8, out_channels=None, residual=True,
+                              context_window=5)
+    neck.init_weights()
+    x = torch.randn(2, 6, 5, 8)
+    torch.testing.assert_close(neck(x), x.mean(2))
+    assert torch.equal(IdentityNeck()(x), x[:, :, 2])  # the sampled frame
+    with pytest.raises(ValueError, match='context window of 3 frames'):
+        neck(x[:, :, :3])
+    with pytest.raises(ValueError, match='needs \\(B, T, W, C\\) features'):
+        neck(x[:, :, 0])

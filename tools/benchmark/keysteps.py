@@ -25,8 +25,8 @@ from mmengine.config import Config, DictAction
 from mmengine.utils import ProgressBar
 
 from realign_mm.apis import (HELD_OUT, PROTOCOLS, config_family,
-                             is_trained, method_name, protocol_runs,
-                             results_table, run_benchmark)
+                             is_trained, merge_overrides, method_name,
+                             protocol_runs, results_table, run_benchmark)
 from realign_mm.visualization import plot_ablation
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -70,8 +70,7 @@ def main():
     os.makedirs(work_dir, exist_ok=True)
     total = 0
     for config in methods.values():
-        cfg = Config.fromfile(config)
-        cfg.merge_from_dict(args.cfg_options)
+        cfg = merge_overrides(Config.fromfile(config), args.cfg_options)
         total += len(protocol_runs(cfg, args.protocol)) * (
             len(args.seeds) if is_trained(cfg) else 1)
     bar = ProgressBar(total)

@@ -14,14 +14,27 @@ feature_template = '{video_id}_360p_224.mp4_1s_1s.npz'
 feature_fps = 1.0
 feature_dim = 768  # the neck's in_channels
 num_keysteps = 7
+# Label-free input handling, the same for every method (chosen on val):
+# each recording's mean feature is subtracted, and each sampled frame brings
+# the frames 3, 6, ..., 30 s before and after it (a 61 s window; steps last
+# tens of seconds), which the neck pools (window mean at initialisation).
+context = 10
+context_stride = 3
+load = dict(type='LoadFrameFeatures', fps=feature_fps, center=True,
+            context=context, context_stride=context_stride)
+# the neck these inputs need; method configs use model.neck=feature_neck
+feature_neck = dict(
+    in_channels=feature_dim,
+    out_channels=None,
+    residual=True,
+    context_window=2 * context + 1)
 
 train_pipeline = [
-    dict(type='LoadFrameFeatures', fps=feature_fps, num_frames=32,
-         jitter=True),
+    dict(**load, num_frames=32, jitter=True),
     dict(type='PackProcedureInputs')
 ]
 test_pipeline = [
-    dict(type='LoadFrameFeatures', fps=feature_fps, num_frames=None),
+    dict(**load, num_frames=None),
     dict(type='PackProcedureInputs')
 ]
 

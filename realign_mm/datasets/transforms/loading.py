@@ -39,7 +39,8 @@ class LoadFrameFeatures(BaseTransform):
     float32.
 
     Required keys: ``feature_path``, ``segments``, ``video_id``.
-    Added keys: ``feats`` (``(n, C)`` float32), ``frame_inds``,
+    Added keys: ``feats`` (``(n, C)`` float32, or ``(n, 2 c + 1, C)`` with
+    ``context``), ``frame_inds``,
     ``frame_labels`` (step id of each sampled frame, 0 = background),
     ``num_video_frames``, ``fps``.
 
@@ -56,6 +57,13 @@ class LoadFrameFeatures(BaseTransform):
             frames, also when sampling) from every frame: a label-free
             per-video normalisation that removes what is constant within a
             recording (camera, scene, person). Defaults to False.
+        context (int): each sampled frame also brings the ``context``
+            frames before and after it at ``context_stride`` (clamped at the
+            ends), read at the features' own rate in training and testing
+            alike: ``feats`` becomes ``(n, 2 * context + 1, C)``, the
+            sampled frame in the middle (feature-level CnC context; see
+            :class:`FrameEmbeddingNeck`). Defaults to 0.
+        context_stride (int): frames between context frames. Defaults to 1.
     """
 
     def __init__(self,
@@ -64,7 +72,9 @@ class LoadFrameFeatures(BaseTransform):
                  jitter: bool = True,
                  max_overhang: float = 1.0,
                  npz_key: str = 'features',
-                 center: bool = False) -> None:
+                 center: bool = False,
+                 context: int = 0,
+                 context_stride: int = 1) -> None:
         if fps <= 0:
             raise ValueError(f'fps must be > 0, got {fps}')
         self.fps = fps
@@ -73,6 +83,11 @@ class LoadFrameFeatures(BaseTransform):
         self.max_overhang = max_overhang
         self.npz_key = npz_key
         self.center = center
+        if context < 0 or context_stride < 1:
+            raise ValueError(f'context {context} must be >= 0 and '
+                             f'context_stride {context_stride} >= 1')
+        self.context = context
+        self.context_stride = context_stride
 
     def _load(self, path: str) -> np.ndarray:
         try:
@@ -109,11 +124,17 @@ class LoadFrameFeatures(BaseTransform):
                     f' s but its features {path} cover {duration:.2f} s at '
                     f'{self.fps} fps (fps mismatch or truncated video?)')
         inds = sample_frame_indices(total, self.num_frames, self.jitter)
-        sampled = np.asarray(feats[inds], dtype=np.float32)
-        if not np.isfinite(sampled).all():
-            bad = int(np.argwhere(~np.isfinite(sampled))[0, 0])
-            raise ValueError(f'{path}: features of frame {int(inds[bad])} '
-                             'contain NaN or inf')
+        window = inds
+        if self.context:  # (n, 2 c + 1) frame indices, clamped at the ends
+            offsets = self.context_stride * np.arange(-self.context,
+                                                      self.context + 1)
+            window = np.clip(inds[:, None] + offsets, 0, total - 1)
+        sampled = np.asarray(feats[window.ravel()], dtype=np.float32)
+        sampled = sampled.reshape(*window.shape, -1)
+        bad = ~np.isfinite(sampled).all(-1)  # per read frame
+        if bad.any():
+            raise ValueError(f'{path}: features of frame '
+                             f'{int(window[bad][0])} contain NaN or inf')
         if self.center:
             mean = np.asarray(feats, dtype=np.float64).mean(0)
             if not np.isfinite(mean).all():
@@ -131,4 +152,6 @@ class LoadFrameFeatures(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(fps={self.fps}, '
                 f'num_frames={self.num_frames}, jitter={self.jitter}, '
-                f'npz_key={self.npz_key!r}, center={self.center})')
+                f'npz_key={self.npz_key!r}, center={self.center}, '
+                f'context={self.context}, '
+                f'context_stride={self.context_stride})')

@@ -94,13 +94,14 @@ class ProcedureAligner(BaseModel):
                      ) -> Tuple[Tensor, Tensor]:
         """Per-frame embeddings ``(B, T, d)`` and the real-frame mask.
 
-        ``inputs`` is ``(B, T, C)`` features, ``(B, T, L, C, H, W)`` frames
+        ``inputs`` is ``(B, T, C)`` features (``(B, T, W, C)`` with a
+        context window), ``(B, T, L, C, H, W)`` frames
         (each with ``L - 1`` context frames) for a 2D ``backbone``, or
         ``(B, C, T, H, W)`` clips for a 3D one. Outside training, videos go
         through the backbone ``test_chunk`` frames at a time, which bounds
         memory on long videos (3D backbones see each chunk as a clip).
         """
-        if inputs.dim() == 3:
+        if inputs.dim() in (3, 4):  # features, with a context window or not
             self._check_channels(inputs.shape[-1], data_samples)
         clip = inputs.dim() == 5
         length = inputs.shape[2] if clip else inputs.shape[1]
@@ -145,7 +146,7 @@ class ProcedureAligner(BaseModel):
                                 None)
             inputs = inputs.float() if normalize is None else normalize(
                 inputs)
-        if inputs.dim() == 3:  # (B, T, C) features
+        if inputs.dim() in (3, 4):  # (B, T, C) or (B, T, W, C) features
             if self.backbone is not None:
                 raise ValueError('features (B, T, C) given to a model with '
                                  'a backbone: feed frames or clips')

@@ -15,7 +15,8 @@ class SequenceDataPreprocessor(BaseDataPreprocessor):
 
     Inputs per video, by number of dimensions:
 
-    * ``(T, C)`` per-frame features -> ``(B, T_max, C)``;
+    * ``(T, C)`` per-frame features -> ``(B, T_max, C)``, or ``(T, W, C)``
+      with a context window of ``W`` frames -> ``(B, T_max, W, C)``;
     * ``(T, L, C, H, W)`` frames with ``L - 1`` context frames each, for 2D
       backbones -> ``(B, T_max, L, C, H, W)``;
     * ``(C, T, H, W)`` clips for 3D backbones -> ``(B, C, T_max, H, W)``.
@@ -60,10 +61,11 @@ class SequenceDataPreprocessor(BaseDataPreprocessor):
         if isinstance(inputs, torch.Tensor):
             inputs = list(inputs)
         ndim = inputs[0].dim()
-        if ndim not in (2, 4, 5):
+        if ndim not in (2, 3, 4, 5):
             raise ValueError(
                 f'inputs of shape {tuple(inputs[0].shape)}: expected (T, C) '
-                'features, (T, L, C, H, W) frames or (C, T, H, W) clips')
+                'or (T, W, C) features, (T, L, C, H, W) frames or '
+                '(C, T, H, W) clips')
         time_axis = 1 if ndim == 4 else 0
         lengths = [int(x.shape[time_axis]) for x in inputs]
         shape = list(inputs[0].shape)
@@ -73,7 +75,9 @@ class SequenceDataPreprocessor(BaseDataPreprocessor):
             index = (i, slice(None), slice(0, lengths[i])) if ndim == 4 \
                 else (i, slice(0, lengths[i]))
             batch[index] = x
-        if ndim == 2 or training:
+        if ndim in (2, 3):  # features
+            batch = batch.float()
+        elif training:
             batch = self.normalize_pixels(batch)
         # else: pixels stay uint8 until the model normalises each test chunk
         # (a 10 min video at 2 fps, 224 px, 1 context frame: 0.36 GB as

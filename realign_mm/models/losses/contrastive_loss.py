@@ -7,7 +7,7 @@ from mmaction.registry import MODELS
 from mmengine.dist import all_gather, all_reduce, get_world_size
 from torch import Tensor
 
-from realign_mm.ot import sqeuclidean_cost
+from realign_mm.ot import normalized_times, sqeuclidean_cost
 from ..utils import gather_with_grad
 
 __all__ = ['InterSequenceContrastiveLoss']
@@ -43,6 +43,11 @@ class InterSequenceContrastiveLoss(nn.Module):
             own task count as negatives. They show the same steps, so their
             frames of the matched step are false negatives; False excludes
             them (they need the pairs' ``groups``). Defaults to True.
+        target_smoothing (float, optional): spread each target over the
+            partner's frames near in time, ``q_i = T_i. K / sum(T_i. K)`` with
+            ``K_jl = exp(-|t_j - t_l| / s)`` on normalised times: frames next
+            to the matched one are likely the same step and stop being
+            negatives. None keeps the plan's rows. Defaults to None.
         loss_weight (float): ``lambda_c``. Defaults to 1.0.
     """
 
@@ -51,6 +56,7 @@ class InterSequenceContrastiveLoss(nn.Module):
                  cross_batch_negatives: bool = True,
                  cross_rank_negatives: bool = False,
                  same_task_negatives: bool = True,
+                 target_smoothing: Optional[float] = None,
                  loss_weight: float = 1.0) -> None:
         super().__init__()
         if cross_rank_negatives and not cross_batch_negatives:
@@ -59,6 +65,10 @@ class InterSequenceContrastiveLoss(nn.Module):
         self.cross_batch_negatives = cross_batch_negatives
         self.cross_rank_negatives = cross_rank_negatives
         self.same_task_negatives = same_task_negatives
+        if target_smoothing is not None and target_smoothing <= 0:
+            raise ValueError(f'target_smoothing must be > 0, got '
+                             f'{target_smoothing}')
+        self.target_smoothing = target_smoothing
         self.loss_weight = loss_weight
 
     def forward(self, x: Tensor, y: Tensor, plan: Tensor, mask_x: Tensor,
@@ -85,6 +95,14 @@ class InterSequenceContrastiveLoss(nn.Module):
         targets[batch:, :m, :n] = plan.transpose(1, 2)
         row_mass = targets.sum(2)  # (2B, L)
         weights = row_mass / row_mass.sum(1, keepdim=True).clamp_min(1e-12)
+        if self.target_smoothing is not None:  # over the partner's frames
+            partner_masks = torch.cat([masks[batch:], masks[:batch]])
+            times = normalized_times(partner_masks).to(targets.dtype)
+            kernel = torch.exp(-(times[:, :, None] - times[:, None]).abs() /
+                               self.target_smoothing)
+            kernel = kernel * partner_masks[:, None].to(targets.dtype)
+            targets = targets @ kernel
+            row_mass = targets.sum(2)
         targets = targets / row_mass.clamp_min(1e-12)[..., None]
 
         num = 2 * batch

@@ -1,6 +1,7 @@
 """Per-frame MLP embedder for precomputed features."""
 from typing import Optional
 
+import torch
 import torch.nn as nn
 from mmaction.registry import MODELS
 from mmengine.model import BaseModule
@@ -17,7 +18,12 @@ class FrameEmbeddingNeck(BaseModule):
     padding) mixes neighbouring frames, then ``num_layers`` hidden
     Linear+ReLU layers and a final linear map to ``out_channels``.
 
-    With ``residual=True`` the neck refines its input,
+    Features with a context window ``(B, T, W, C)`` (``LoadFrameFeatures(
+    context=c)``, ``W = 2 c + 1``) are first pooled over the window with
+    learnt weights, ``x_t = sum_w softmax(a)_w x_{t, w}``, which start
+    uniform (the window mean).
+
+    With ``residual=True`` the neck refines its (pooled) input,
     ``f(x) = x + MLP(x)`` (``d = C``), and the last layer starts at zero, so
     the untrained neck is the identity: training starts from the input
     features, never below them.
@@ -32,6 +38,8 @@ class FrameEmbeddingNeck(BaseModule):
         residual (bool): ``x + MLP(x)``, identity at initialisation; needs
             ``out_channels`` None or equal to ``in_channels``. Defaults to
             False.
+        context_window (int): ``W`` of windowed inputs; 1 takes ``(B, T,
+            C)`` only. Defaults to 1.
     """
 
     def __init__(self,
@@ -42,6 +50,7 @@ class FrameEmbeddingNeck(BaseModule):
                  temporal_kernel: int = 1,
                  dropout: float = 0.0,
                  residual: bool = False,
+                 context_window: int = 1,
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.in_channels = in_channels  # checked against the features
@@ -53,6 +62,10 @@ class FrameEmbeddingNeck(BaseModule):
                 f'got out_channels={out_channels}; set it to None')
         out_channels = out_channels or in_channels
         self.residual = residual
+        self.context_window = context_window
+        self.context_logits = None
+        if context_window > 1:  # uniform at start: the window mean
+            self.context_logits = nn.Parameter(torch.zeros(context_window))
         self.temporal = None
         width = in_channels
         if temporal_kernel > 1:
@@ -80,7 +93,19 @@ class FrameEmbeddingNeck(BaseModule):
             nn.init.zeros_(self.mlp[-1].bias)
 
     def forward(self, x: Tensor) -> Tensor:
-        """``(B, T, C) -> (B, T, d)``."""
+        """``(B, T, C)`` or ``(B, T, W, C)`` -> ``(B, T, d)``."""
+        if x.dim() == 4:
+            if x.shape[2] != self.context_window:
+                raise ValueError(
+                    f'features with a context window of {x.shape[2]} frames '
+                    f'given to a neck with context_window='
+                    f'{self.context_window}')
+            weights = self.context_logits.softmax(0)
+            x = torch.einsum('btwc,w->btc', x, weights)
+        elif self.context_window > 1:
+            raise ValueError(
+                f'context_window={self.context_window} needs (B, T, W, C) '
+                'features: set LoadFrameFeatures(context=...)')
         h = x
         if self.temporal is not None:
             h = self.temporal(h.transpose(1, 2)).transpose(1, 2).relu()
