@@ -32,6 +32,7 @@ METRICS = tuple(f'{p}/{m}' for p in ('egoprocel', 'pooled')
 #: config name (without the family suffix) -> method name
 _NAMES = {'realign_mlp': 'REALIGN', 'kot_mlp': 'KOT', 'gw_mlp': 'GW',
           'tcc_mlp': 'TCC', 'untrained_features': 'untrained features',
+          'untrained_raw-features': 'untrained raw features',
           'untrained_context-neck': 'untrained context neck',
           'random_labels': 'random labels',
           'realign_r50-cnc': 'REALIGN (ResNet-50, CnC neck)'}
