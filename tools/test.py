@@ -13,6 +13,10 @@ def parse_args():
         'checkpoint', nargs='?', default=None,
         help='checkpoint file (omit for models without weights, e.g. the '
         'untrained-features baseline)')
+    parser.add_argument(
+        '--random-weights', action='store_true',
+        help='score a config that trains a model without a checkpoint '
+        '(its weights as initialised), on purpose')
     parser.add_argument('--work-dir', help='the dir to save logs')
     parser.add_argument(
         '--cfg-options',
@@ -35,6 +39,13 @@ def main():
     cfg = Config.fromfile(args.config)
     from realign_mm.utils import apply_cli_args, prepare_distributed
     cfg = apply_cli_args(cfg, args)
+    if (args.checkpoint is None and cfg.get('train_cfg') is not None
+            and not args.random_weights):
+        raise SystemExit(
+            f'{args.config} trains a model (it has a train_cfg) but no '
+            'checkpoint was given, so its weights would be the untrained '
+            'initialisation: pass the checkpoint, or --random-weights to '
+            'score the untrained model on purpose')
     cfg.load_from = args.checkpoint
     prepare_distributed(cfg)
     Runner.from_cfg(cfg).test()

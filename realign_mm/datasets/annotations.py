@@ -74,6 +74,10 @@ def _rows(path: str):
     for line, row in enumerate(rows, start=1):
         if not row or all(not cell.strip() for cell in row):
             continue
+        if any('\n' in cell or '\r' in cell for cell in row):
+            raise AnnotationError(
+                path, 'a quoted field runs over a line end (unclosed quote?)',
+                line)
         yield line, [cell.strip() for cell in row]
 
 

@@ -198,3 +198,12 @@ def test_context_window_reads_neighbours_clamped(tmp_path):
     np.save(tmp_path / 'v.npy', x)
     with pytest.raises(ValueError, match='features of frame 7 contain NaN'):
         _load(tmp_path / 'v.npy', context=1)
+
+
+def test_csv_row_with_an_unclosed_quote(tmp_path):
+    from realign_mm.datasets import read_egoprocel_csv
+    path = tmp_path / 'quote.csv'
+    path.write_text('1,2,"1 pour\n3,4,"2 stir"\n')
+    with pytest.raises(AnnotationError, match=r'quote.csv:1: a quoted field '
+                       'runs over a line end'):
+        read_egoprocel_csv(str(path))

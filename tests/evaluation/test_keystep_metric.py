@@ -34,3 +34,33 @@ def test_metric_rejects_length_mismatch():
     bad['gt_frame_labels'] = torch.tensor([0, 1])
     with pytest.raises(ValueError, match='3 embeddings but 2 frame labels'):
         metric.process({}, [bad])
+
+
+@pytest.mark.parametrize('k', [0, -3, 2.5, True])
+def test_num_keysteps_must_be_a_positive_integer(k):
+    with pytest.raises(ValueError, match='num_keysteps must be an integer'):
+        KeyStepMetric(num_keysteps=k)
+
+
+def test_more_clusters_than_frames_is_an_error_and_above_steps_is_logged():
+    labels = np.repeat([0, 1, 2], 3)
+    metric = KeyStepMetric(num_keysteps=20)
+    metric.process({}, [_sample('v', 'cook', labels, 0)])
+    with pytest.raises(ValueError, match="task 'cook' has only 9 frames"):
+        metric.compute_metrics(metric.results)
+    import logging
+
+    from mmengine.logging import MMLogger
+    records = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    try:
+        metric = KeyStepMetric(num_keysteps=4)
+        metric.process({}, [_sample('v', 'cook', labels, 0)])
+        metric.compute_metrics(metric.results)
+    finally:
+        logger.removeHandler(handler)
+    assert any('above its 2 annotated key steps' in r.getMessage()
+               for r in records)

@@ -50,3 +50,15 @@ def test_mmaction_train_tool_runs_our_config(tiny_synthetic, tmp_path):
     ], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert osp.isfile(tmp_path / 'iter_2.pth')
+
+
+def test_test_tool_refuses_a_trained_config_without_checkpoint(tmp_path):
+    proc = subprocess.run([
+        sys.executable,
+        osp.join(ROOT, 'tools', 'test.py'),
+        osp.join(CONFIGS, 'realign', 'realign_mlp_synthetic.py'),
+        '--work-dir', str(tmp_path)
+    ], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode != 0
+    assert 'no checkpoint was given' in proc.stderr
+    assert '--random-weights' in proc.stderr

@@ -1,4 +1,5 @@
 """Key-step discovery metric (EgoProceL and ProceL/CrossTask protocols)."""
+import logging
 from collections import defaultdict
 from typing import Dict, List, Optional, Sequence
 
@@ -61,6 +62,10 @@ class KeyStepMetric(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        if isinstance(num_keysteps, bool) or not isinstance(
+                num_keysteps, int) or num_keysteps < 1:
+            raise ValueError(f'num_keysteps must be an integer >= 1, got '
+                             f'{num_keysteps!r}')
         if clustering not in METHODS:
             raise ValueError(f'clustering must be one of {METHODS}, got '
                              f'{clustering!r}')
@@ -95,6 +100,24 @@ class KeyStepMetric(BaseMetric):
                     embedding=emb,
                     labels=labels))
 
+    def _check_keysteps(self, task: str, videos: List[dict]) -> None:
+        """K more clusters than frames is an error; K above the task's
+        annotated steps is logged: the per-video protocol then rewards
+        over-segmentation (each video picks its best K clusters)."""
+        frames = sum(len(v['labels']) for v in videos)
+        if self.num_keysteps > frames:
+            raise ValueError(
+                f'num_keysteps={self.num_keysteps} clusters but task '
+                f'{task!r} has only {frames} frames to cluster')
+        steps = len(np.setdiff1d(np.concatenate(
+            [v['labels'] for v in videos]), [0]))
+        if self.num_keysteps > steps:
+            print_log(
+                f'task {task!r}: num_keysteps={self.num_keysteps} is above '
+                f'its {steps} annotated key steps; the EgoProceL per-video '
+                'scores are inflated then (read the pooled ones)',
+                logger='current', level=logging.WARNING)
+
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         by_task = defaultdict(dict)
         for res in results:  # distributed samplers pad by repeating videos
@@ -104,6 +127,7 @@ class KeyStepMetric(BaseMetric):
         metrics: Dict[str, float] = {}
         for task in sorted(by_task):
             videos = [by_task[task][v] for v in sorted(by_task[task])]
+            self._check_keysteps(task, videos)
             preds, order = discover_keysteps(
                 [v['embedding'] for v in videos], self.num_keysteps,
                 self.clustering, self.beta, self.smoothness, self.seed)
