@@ -3,6 +3,7 @@
 _base_ = ['../realign/realign_mlp_captaincook4d-pe.py']
 model = dict(
     contrastive_loss=dict(
+        _delete_=True,
         type='InterSequenceContrastiveLoss',
         temperature=0.1,
         cross_batch_negatives=True))

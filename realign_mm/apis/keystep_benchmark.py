@@ -13,7 +13,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 from mmengine.config import Config
 
-from .ablation import merge_overrides, run_method
+from .ablation import _mean_std, merge_overrides, run_method
 
 __all__ = ['PER_TASK', 'HELD_OUT', 'PROTOCOLS', 'METRICS', 'config_family',
            'method_name', 'is_trained', 'protocol_runs', 'run_benchmark',
@@ -133,13 +133,6 @@ def run_benchmark(methods: Dict[str, str],
     return results
 
 
-def _cell(runs: List[dict], key: str) -> str:
-    values = 100 * np.array([r[key] for r in runs])
-    if len(values) == 1:
-        return f'{values[0]:.1f}'
-    return f'{values.mean():.1f} ± {values.std(ddof=1):.1f}'
-
-
 def results_table(results: Dict[str, List[dict]]) -> str:
     """Markdown: mean ± std over seeds of P / R / F1 / IoU, both
     protocols."""
@@ -149,6 +142,6 @@ def results_table(results: Dict[str, List[dict]]) -> str:
     lines = ['| ' + ' | '.join(head) + ' |',
              '|' + '---|' * len(head)]
     for method, runs in results.items():
-        cells = [method, str(len(runs))] + [_cell(runs, k) for k in METRICS]
+        cells = [method, str(len(runs))] + [_mean_std(runs, k) for k in METRICS]
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)

@@ -15,7 +15,7 @@ from tests.models.test_procedure_aligner import _batch
 
 TRAINED = sorted(
     glob.glob(osp.join(CONFIGS, 'baselines', '*_mlp_synthetic.py')) +
-    glob.glob(osp.join(CONFIGS, 'ablations', '*.py')))
+    glob.glob(osp.join(CONFIGS, 'ablations', '*_synthetic.py')))
 EXPECTED_LOSS = dict(kot='loss_kot', gw='loss_gw', tcc='loss_tcc')
 
 

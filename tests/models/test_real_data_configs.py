@@ -32,11 +32,13 @@ def test_the_family_is_complete():
     } <= names
 
 
-def _context_batch(num_videos):
+def _context_batch(num_videos, window=21):
     """Features as the CaptainCook4D pipeline packs them, (T, W, 768)."""
     batch = _batch(num_videos, dim=768)
-    batch['inputs'] = [x[:, None].expand(-1, 21, -1) + 0.1 * torch.randn(
-        len(x), 21, 768) for x in batch['inputs']]
+    if window > 1:
+        batch['inputs'] = [x[:, None].expand(-1, window, -1) + 0.1 *
+                           torch.randn(len(x), window, 768)
+                           for x in batch['inputs']]
     return batch
 
 
@@ -48,6 +50,8 @@ def test_family_config_steps(config):
               for k in ('train', 'val', 'test') if cfg[f'{k}_dataloader']}
     assert splits == dict(train='train', val='val', test='test') if \
         cfg.train_cfg else dict(val='val', test='test')
+    load = cfg.test_dataloader.dataset.pipeline[0]
+    window = 2 * load.get('context', 0) + 1  # what the pipeline packs
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()
@@ -55,10 +59,10 @@ def test_family_config_steps(config):
     if params:
         optim = OptimWrapper(torch.optim.Adam(params, lr=1e-3))
         before = [p.detach().clone() for p in params]
-        log = model.train_step(_context_batch(4), optim)
+        log = model.train_step(_context_batch(4, window), optim)
         assert all(torch.isfinite(v) for v in log.values())
         assert any(not torch.equal(a, b) for a, b in zip(before, params))
-    out = model.test_step(_context_batch(2))
+    out = model.test_step(_context_batch(2, window))
     assert out[0].pred_embedding.shape[0] == 12
 
 

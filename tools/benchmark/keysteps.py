@@ -80,9 +80,11 @@ def main():
                             progress=lambda _: bar.update())
     table = results_table(results)
     options = ' '.join(f'{k}={v}' for k, v in args.cfg_options.items())
+    quoted = ' '.join(f"'{m}'" if ' ' in m else m for m in methods)
     command = ('python tools/benchmark/keysteps.py ' + (
         f'--family {args.family}' if args.family else
         '--configs ' + ' '.join(args.configs)) +
+        (f' --methods {quoted}' if args.methods else '') +
         f' --protocol {args.protocol} --seeds '
         + ' '.join(map(str, args.seeds)) +
         (f' --iters {args.iters}' if args.iters else '') +
