@@ -48,8 +48,7 @@ def run_demo(work_dir: str,
         'test_dataloader.dataset.split_file': data_root + '/splits.json',
     }
     results = {}
-    cfg = Config.fromfile(config)
-    cfg.merge_from_dict(overrides)
+    cfg = merge_overrides(Config.fromfile(config), overrides)
     cfg.work_dir = osp.join(work_dir, 'realign')
     if max_iters is not None:
         cfg.train_cfg.max_iters = max_iters

@@ -81,16 +81,18 @@ class FrameEmbeddingNeck(BaseModule):
             width = hidden_channels
         layers += [nn.Dropout(dropout), nn.Linear(width, out_channels)]
         self.mlp = nn.Sequential(*layers)
-        if residual:  # identity at initialisation
+        self._zero_residual()
+
+    def _zero_residual(self) -> None:
+        """A residual neck starts as the identity: its last layer is 0."""
+        if self.residual:
             nn.init.zeros_(self.mlp[-1].weight)
             nn.init.zeros_(self.mlp[-1].bias)
 
     def init_weights(self) -> None:
         """mmengine's init, then the residual branch back to zero."""
         super().init_weights()
-        if self.residual:
-            nn.init.zeros_(self.mlp[-1].weight)
-            nn.init.zeros_(self.mlp[-1].bias)
+        self._zero_residual()
 
     def forward(self, x: Tensor) -> Tensor:
         """``(B, T, C)`` or ``(B, T, W, C)`` -> ``(B, T, d)``."""
