@@ -7,7 +7,7 @@ import argparse
 import os.path as osp
 
 import realign_mm  # noqa: F401  (registers modules, applies compat)
-from realign_mm.apis import run_demo
+from realign_mm.experiments import run_demo
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                    'configs', 'realign')

@@ -12,7 +12,7 @@ model = dict(
     cls_head=None,
     neck=dict(type='FrameEmbeddingNeck', in_channels=2048,
               out_channels=128),
-    fpgw_loss={{_base_.fpgw_loss}},
+    align_loss={{_base_.align_loss}},
     contrastive_loss={{_base_.contrastive_loss}},
     data_preprocessor={{_base_.video_preprocessor}},
     frame_group=4,  # 4 frames x (1 + 1 context) = num_segments images

@@ -10,7 +10,7 @@ model = dict(
     type='ProcedureAligner',
     cls_head=None,
     neck=dict(type='TemporalNeck', in_channels=432, out_channels=128),
-    fpgw_loss={{_base_.fpgw_loss}},
+    align_loss={{_base_.align_loss}},
     contrastive_loss={{_base_.contrastive_loss}},
     data_preprocessor={{_base_.video_preprocessor}},
     test_chunk=32)

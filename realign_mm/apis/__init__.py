@@ -1,18 +1,10 @@
-"""High-level entry points used by the tools."""
-from .ablation import (METHODS, ablation_table, dataset_overrides,
-                       merge_overrides, run_ablation, run_method)
-from .demo import run_demo
+"""Public entry points for users of a trained aligner (mmaction2's
+``apis`` style); experiment drivers live in :mod:`realign_mm.experiments`."""
 from .extract import extract_features
-from .keystep_benchmark import (HELD_OUT, METRICS, PER_TASK, PROTOCOLS,
-                                config_family, is_trained, method_name,
-                                protocol_runs,
-                                results_table, run_benchmark)
+from .inference import PairAlignment, align_pair, embed_video, init_aligner
 from .visualize import visualize_run
 
 __all__ = [
-    'run_demo', 'run_ablation', 'run_method', 'merge_overrides',
-    'ablation_table',
-    'dataset_overrides', 'METHODS', 'visualize_run', 'extract_features',
-    'HELD_OUT', 'PER_TASK', 'PROTOCOLS', 'METRICS', 'config_family',
-    'method_name', 'is_trained', 'protocol_runs', 'results_table', 'run_benchmark'
+    'init_aligner', 'embed_video', 'align_pair', 'PairAlignment',
+    'extract_features', 'visualize_run'
 ]

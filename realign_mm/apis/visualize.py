@@ -15,7 +15,7 @@ __all__ = ['visualize_run']
 def _pair_plan(runner: Runner, task: str):
     """Embed the first two test videos of ``task`` and solve their plan."""
     model = runner.model
-    loss = getattr(model, 'fpgw_loss', None)
+    loss = getattr(model, 'align_loss', None)
     if loss is None or not hasattr(loss, 'solve'):
         return None
     dataset = runner.test_dataloader.dataset

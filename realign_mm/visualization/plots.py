@@ -120,7 +120,7 @@ def plot_ablation(results: Mapping[str, Mapping[str, List[Dict[str,
                   path: str,
                   metric: str = 'egoprocel/f1') -> str:
     """Grouped bars, mean ± std over seeds of one metric, per method and
-    dataset (the output of :func:`realign_mm.apis.run_ablation`)."""
+    dataset (the output of :func:`realign_mm.experiments.run_ablation`)."""
     datasets = list(results)
     methods = list(next(iter(results.values())))
     width = 0.8 / len(datasets)

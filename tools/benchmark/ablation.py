@@ -16,8 +16,8 @@ import os
 import os.path as osp
 import time
 
-from realign_mm.apis import (METHODS, ablation_table, dataset_overrides,
-                             run_ablation)
+from realign_mm.experiments import (METHODS, ablation_table, dataset_overrides,
+                                    run_ablation)
 from realign_mm.synthetic import features_on_gtcc_timelines, generate_dataset
 from realign_mm.visualization import plot_ablation
 

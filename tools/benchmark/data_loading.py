@@ -134,7 +134,7 @@ def step_split(args):
         e = torch.nn.functional.normalize(emb.clone().requires_grad_(),
                                           dim=-1)
         mask = torch.ones(e.shape[:2], dtype=torch.bool)
-        value, result = model.fpgw_loss(e[0::2], e[1::2], mask[0::2],
+        value, result = model.align_loss(e[0::2], e[1::2], mask[0::2],
                                         mask[1::2])
         value = value + model.contrastive_loss(e[0::2], e[1::2], result.plan,
                                                mask[0::2], mask[1::2])

@@ -24,9 +24,10 @@ import time
 from mmengine.config import Config, DictAction
 from mmengine.utils import ProgressBar
 
-from realign_mm.apis import (HELD_OUT, PROTOCOLS, config_family,
-                             is_trained, merge_overrides, method_name,
-                             protocol_runs, results_table, run_benchmark)
+from realign_mm.experiments import (HELD_OUT, PROTOCOLS, config_family,
+                                    is_trained, merge_overrides, method_name,
+                                    protocol_runs, results_table,
+                                    run_benchmark)
 from realign_mm.visualization import plot_ablation
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

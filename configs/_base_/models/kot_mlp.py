@@ -3,7 +3,7 @@
 # term as REALIGN, so only the alignment differs.
 _base_ = ['./realign_mlp.py']
 model = dict(
-    fpgw_loss=dict(
+    align_loss=dict(
         _delete_=True,
         type='KOTLoss',
         epsilon=0.05,

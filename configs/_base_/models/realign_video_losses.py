@@ -1,7 +1,7 @@
 # The REALIGN losses and pixel preprocessing shared by the video configs,
 # which inherit their backbone from an mmaction2 model-zoo base (that base
 # owns `model`, so these are plain variables, used as {{_base_.<name>}}).
-fpgw_loss = dict(
+align_loss = dict(
     type='FPGWLoss',
     alpha=0.5,
     epsilon=0.05,

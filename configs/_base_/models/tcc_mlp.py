@@ -2,7 +2,7 @@
 # transport plan, hence no contrastive term; same embedder as REALIGN.
 _base_ = ['./realign_mlp.py']
 model = dict(
-    fpgw_loss=dict(
+    align_loss=dict(
         _delete_=True, type='TCCLoss', temperature=0.1,
         variance_weight=0.001),
     contrastive_loss=None)

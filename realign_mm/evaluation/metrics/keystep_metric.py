@@ -10,11 +10,11 @@ from mmengine.logging import print_log
 
 from ..functional import (METHODS, discover_keysteps, egoprocel_scores,
                           f1_score, pooled_scores)
+from ..protocols import EGOPROCEL, POOLED, SCORES, metric_key
 from ..report import keystep_table
 
 __all__ = ['KeyStepMetric']
 
-_NAMES = ('precision', 'recall', 'f1', 'iou')
 
 
 def _to_numpy(value) -> np.ndarray:
@@ -122,7 +122,7 @@ class KeyStepMetric(BaseMetric):
         by_task = defaultdict(dict)
         for res in results:  # distributed samplers pad by repeating videos
             by_task[res['task']].setdefault(res['video_id'], res)
-        self.per_task = {'egoprocel': {}, 'pooled': {}}
+        self.per_task = {EGOPROCEL: {}, POOLED: {}}
         self.step_orders, self.discovered = {}, {}
         metrics: Dict[str, float] = {}
         for task in sorted(by_task):
@@ -142,20 +142,20 @@ class KeyStepMetric(BaseMetric):
                 p = float(np.mean([s['precision'] for s in scored]))
                 r = float(np.mean([s['recall'] for s in scored]))
                 iou = float(np.mean([s['iou'] for s in scored]))
-                self.per_task['egoprocel'][task] = dict(
+                self.per_task[EGOPROCEL][task] = dict(
                     precision=p, recall=r, f1=f1_score(p, r), iou=iou)
-            self.per_task['pooled'][task] = pooled_scores(preds, gts)
+            self.per_task[POOLED][task] = pooled_scores(preds, gts)
         for protocol, tasks in self.per_task.items():
             if not tasks:
                 continue
             mean = {n: float(np.mean([t[n] for t in tasks.values()]))
-                    for n in _NAMES}
+                    for n in SCORES}
             tasks['mean'] = mean
-            for name in _NAMES:
-                metrics[f'{protocol}/{name}'] = mean[name]
+            for name in SCORES:
+                metrics[metric_key(protocol, name)] = mean[name]
                 for task, row in tasks.items():
                     if task != 'mean':
-                        metrics[f'{protocol}/{name}/{task}'] = row[name]
+                        metrics[metric_key(protocol, name, task)] = row[name]
             print_log(
                 '\n' + keystep_table({'model': tasks}, protocol),
                 logger='current')

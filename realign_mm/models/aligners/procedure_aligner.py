@@ -9,9 +9,20 @@ from mmengine.dist import all_reduce, get_world_size
 from mmengine.model import BaseModel
 from torch import Tensor
 
-from ..data_preprocessors import frame_mask
+from ..data_preprocessors import SequenceDataPreprocessor, frame_mask
+from ..losses import BaseAlignmentLoss
+from ..necks import CLIP_MAPS, FRAME_MAPS, VECTORS, BaseFrameNeck
 
-__all__ = ['ProcedureAligner']
+__all__ = ['ProcedureAligner', 'FEATURES', 'FRAMES', 'CLIPS']
+
+#: the aligner's inputs, one kind per model (see ``input_kind``):
+#: precomputed features ``(B, T, C)`` or ``(B, T, W, C)`` with a window
+FEATURES = 'features'
+#: frames for a 2D backbone, ``(B, T, L, C, H, W)`` (``L - 1`` context)
+FRAMES = 'frames'
+#: clips for a 3D backbone, ``(B, C, T, H, W)``
+CLIPS = 'clips'
+_RANKS = {FEATURES: (3, 4), FRAMES: (6, ), CLIPS: (5, )}
 
 
 @MODELS.register_module()
@@ -22,11 +33,18 @@ class ProcedureAligner(BaseModel):
     frame, 3D on the clip) -> ``neck`` -> per-frame embeddings
     ``(B, T, d)``, L2-normalised when ``normalize`` is set.
 
+    The inputs it takes, ``input_kind``, follow from its parts, never from
+    a tensor's shape: no backbone takes :data:`FEATURES`; a backbone with a
+    neck that consumes vectors or frame maps takes :data:`FRAMES` (2D
+    backbone); one with a neck that consumes clip maps takes :data:`CLIPS`
+    (3D backbone). Inputs of another rank are refused with the kind.
+
     Modes:
 
     * ``'loss'``: the batch holds pairs ``(0, 1), (2, 3), ...`` of videos of
-      the same task (see :class:`SameTaskPairSampler`); returns
-      ``loss_fpgw`` and ``loss_contrast``.
+      the same task (see :class:`SameTaskPairSampler`); returns the
+      alignment loss under its ``loss_name`` (``loss_fpgw`` for REALIGN),
+      ``loss_contrast`` and the intra-video term's, when configured.
     * ``'predict'``: stores ``pred_embedding`` ``(T_i, d)`` in each sample.
     * ``'tensor'``: returns the embeddings.
 
@@ -34,11 +52,15 @@ class ProcedureAligner(BaseModel):
         neck (dict): embedder config, e.g. ``FrameEmbeddingNeck``.
         backbone (dict, optional): frame backbone; None when the inputs
             are precomputed features.
-        fpgw_loss (dict): alignment loss config. Defaults to ``FPGWLoss``;
-            the baselines ``KOTLoss``, ``GWLoss`` and ``TCCLoss`` fit the
-            same slot (logged as their ``loss_name``).
+        align_loss (dict): the alignment loss, a
+            :class:`~realign_mm.models.losses.BaseAlignmentLoss`: REALIGN's
+            ``FPGWLoss`` (the default) or a baseline, ``KOTLoss``,
+            ``GWLoss``, ``TCCLoss`` (logged as its ``loss_name``).
         contrastive_loss (dict, optional): ``InterSequenceContrastiveLoss``
             config; None disables the term.
+        intra_video_loss (dict, optional): a regulariser of each video's
+            own embeddings, e.g. ``ContrastiveIDMLoss`` (method.md's
+            ``lambda_s``). Defaults to None.
         normalize (bool): L2-normalise embeddings. Defaults to True.
         test_chunk (int, optional): frames per backbone call outside
             training (memory bound for long videos); None: whole videos.
@@ -55,9 +77,10 @@ class ProcedureAligner(BaseModel):
     def __init__(self,
                  neck: dict,
                  backbone: Optional[dict] = None,
-                 fpgw_loss: Optional[dict] = dict(type='FPGWLoss'),
+                 align_loss: dict = dict(type='FPGWLoss'),
                  contrastive_loss: Optional[dict] = dict(
                      type='InterSequenceContrastiveLoss'),
+                 intra_video_loss: Optional[dict] = None,
                  normalize: bool = True,
                  test_chunk: Optional[int] = 64,
                  frame_group: int = 1,
@@ -71,14 +94,22 @@ class ProcedureAligner(BaseModel):
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = None if backbone is None else MODELS.build(backbone)
         self.neck = MODELS.build(neck)
-        self.fpgw_loss = None if fpgw_loss is None else MODELS.build(
-            fpgw_loss)
+        self.input_kind = self._input_kind()
+        if align_loss is None:
+            raise ValueError('ProcedureAligner needs an align_loss (e.g. '
+                             "dict(type='FPGWLoss'))")
+        self.align_loss = MODELS.build(align_loss)
+        if not isinstance(self.align_loss, BaseAlignmentLoss):
+            raise TypeError(f'align_loss must be a BaseAlignmentLoss, got '
+                            f'{type(self.align_loss).__name__}')
         self.contrastive_loss = (None if contrastive_loss is None else
                                  MODELS.build(contrastive_loss))
-        if (self.contrastive_loss is not None and self.fpgw_loss is not None
-                and not getattr(self.fpgw_loss, 'provides_plan', True)):
+        self.intra_video_loss = (None if intra_video_loss is None else
+                                 MODELS.build(intra_video_loss))
+        if (self.contrastive_loss is not None
+                and not self.align_loss.provides_plan):
             raise ValueError(
-                f'{type(self.fpgw_loss).__name__} gives no transport plan, '
+                f'{type(self.align_loss).__name__} gives no transport plan, '
                 'which the contrastive term needs: set contrastive_loss=None')
         self.normalize = normalize
         self.test_chunk = test_chunk
@@ -88,6 +119,29 @@ class ProcedureAligner(BaseModel):
                 'ProcedureAligner has no classification head: set '
                 'cls_head=None when inheriting an mmaction2 model-zoo base')
         del train_cfg, test_cfg  # kept for model-zoo bases, unused
+        if self.input_kind != FEATURES and not isinstance(
+                self.data_preprocessor, SequenceDataPreprocessor):
+            raise TypeError(
+                'a model with a backbone needs SequenceDataPreprocessor '
+                '(it normalises the uint8 frames of long test videos chunk '
+                f'by chunk), got {type(self.data_preprocessor).__name__}')
+
+    def _input_kind(self) -> str:
+        """The inputs this model takes, from its backbone and what its neck
+        declares it consumes."""
+        neck = type(self.neck).__name__
+        if not isinstance(self.neck, BaseFrameNeck):
+            raise TypeError(f'{neck} is not a BaseFrameNeck: a neck must '
+                            'declare the input_kind it consumes')
+        kind = self.neck.input_kind
+        if self.backbone is None:
+            if kind != VECTORS:
+                raise ValueError(
+                    f'{neck} consumes {kind} of a backbone, but the model '
+                    'has none: set model.backbone or use a neck for '
+                    'precomputed features (FrameEmbeddingNeck)')
+            return FEATURES
+        return CLIPS if kind == CLIP_MAPS else FRAMES
 
     def extract_feat(self, inputs: Tensor,
                      data_samples: Optional[List] = None
@@ -101,9 +155,18 @@ class ProcedureAligner(BaseModel):
         through the backbone ``test_chunk`` frames at a time, which bounds
         memory on long videos (3D backbones see each chunk as a clip).
         """
-        if inputs.dim() in (3, 4):  # features, with a context window or not
+        if inputs.dim() not in _RANKS[self.input_kind]:
+            raise ValueError(
+                f'this model takes {self.input_kind} (a tensor of '
+                f'{" or ".join(map(str, _RANKS[self.input_kind]))} dims, see '
+                f'ProcedureAligner.extract_feat), got shape '
+                f'{tuple(inputs.shape)}' + (
+                    ': a 3D backbone needs a neck that consumes clip_maps '
+                    '(TemporalNeck)' if self.input_kind == FRAMES
+                    and inputs.dim() == 5 else ''))
+        if self.input_kind == FEATURES:
             self._check_channels(inputs.shape[-1], data_samples)
-        clip = inputs.dim() == 5
+        clip = self.input_kind == CLIPS
         length = inputs.shape[2] if clip else inputs.shape[1]
         chunk = length  # features are cheap: whole videos
         if not self.training and self.backbone is not None:
@@ -128,7 +191,7 @@ class ProcedureAligner(BaseModel):
     def _check_channels(self, channels: int,
                         data_samples: Optional[List]) -> None:
         """Features must have the neck's ``in_channels``."""
-        expected = getattr(self.neck, 'in_channels', None)
+        expected = self.neck.in_channels
         if expected is None or expected == channels:
             return
         files = sorted({s.metainfo.get('feature_path') or
@@ -142,18 +205,10 @@ class ProcedureAligner(BaseModel):
 
     def _embed(self, inputs: Tensor) -> Tensor:
         if not inputs.is_floating_point():  # raw pixels of a test chunk
-            normalize = getattr(self.data_preprocessor, 'normalize_pixels',
-                                None)
-            inputs = inputs.float() if normalize is None else normalize(
-                inputs)
-        if inputs.dim() in (3, 4):  # (B, T, C) or (B, T, W, C) features
-            if self.backbone is not None:
-                raise ValueError('features (B, T, C) given to a model with '
-                                 'a backbone: feed frames or clips')
+            inputs = self.data_preprocessor.normalize_pixels(inputs)
+        if self.input_kind == FEATURES:  # (B, T, C) or (B, T, W, C)
             return self.neck(inputs)
-        if self.backbone is None:
-            raise ValueError(f'inputs {tuple(inputs.shape)} need a backbone')
-        if inputs.dim() == 6:  # (B, T, L, C, H, W) frames for 2D backbones
+        if self.input_kind == FRAMES:  # (B, T, L, C, H, W), 2D backbone
             batch, length, context = inputs.shape[:3]
             pad = -length % self.frame_group  # e.g. TSM shifts in groups
             if pad:
@@ -166,18 +221,11 @@ class ProcedureAligner(BaseModel):
                     ' expected (N, C, h, w) maps')
             maps = maps.view(batch, length + pad, context,
                              *maps.shape[1:])[:, :length]
-            if getattr(self.neck, 'accepts_maps', False):
+            if self.neck.input_kind == FRAME_MAPS:
                 return self.neck(maps)
             return self.neck(maps.mean(dim=(2, 4, 5)))  # (B, T, C)
-        if inputs.dim() == 5:  # (B, C, T, H, W) clips for 3D backbones
-            maps = self._last(self.backbone(inputs))
-            if not getattr(self.neck, 'needs_num_frames', False):
-                raise ValueError(
-                    f'{type(self.neck).__name__} cannot restore one '
-                    'embedding per frame from a 3D backbone: use '
-                    'TemporalNeck')
-            return self.neck(maps, inputs.shape[2])
-        raise ValueError(f'unsupported inputs of shape {tuple(inputs.shape)}')
+        # CLIPS: (B, C, T, H, W), 3D backbone
+        return self.neck(self._last(self.backbone(inputs)), inputs.shape[2])
 
     @staticmethod
     def _last(out):
@@ -223,14 +271,17 @@ class ProcedureAligner(BaseModel):
         x, y = emb[0::2], emb[1::2]
         mask_x, mask_y = mask[0::2], mask[1::2]
         losses = {}
-        loss_align, result = self.fpgw_loss(x, y, mask_x, mask_y)
-        losses[getattr(self.fpgw_loss, 'loss_name', 'loss_fpgw')] = loss_align
+        loss_align, result = self.align_loss(x, y, mask_x, mask_y)
+        losses[self.align_loss.loss_name] = loss_align
         if self.contrastive_loss is not None:
             groups = torch.tensor(
                 [s.metainfo.get('task_id', -1) for s in data_samples[0::2]],
                 device=x.device)
             losses['loss_contrast'] = self.contrastive_loss(
                 x, y, result.plan, mask_x, mask_y, groups)
+        if self.intra_video_loss is not None:
+            losses[self.intra_video_loss.loss_name] = self.intra_video_loss(
+                emb, mask)
         for name, value in losses.items():
             if not torch.isfinite(value):
                 bad = ~torch.isfinite(result.distance)

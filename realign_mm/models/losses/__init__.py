@@ -1,8 +1,11 @@
+from .base_alignment_loss import AlignmentResult, BaseAlignmentLoss
 from .baseline_losses import GWLoss, KOTLoss, TCCLoss
 from .contrastive_loss import InterSequenceContrastiveLoss
 from .fpgw_loss import FPGWLoss
+from .temporal_idm_loss import ContrastiveIDMLoss
 
 __all__ = [
+    'AlignmentResult', 'BaseAlignmentLoss',
     'FPGWLoss', 'InterSequenceContrastiveLoss', 'KOTLoss', 'GWLoss',
-    'TCCLoss'
+    'TCCLoss', 'ContrastiveIDMLoss'
 ]

@@ -1,18 +1,14 @@
 """Alignment losses REALIGN is compared with (issue: baselines).
 
-Each is a drop-in for the aligner's ``fpgw_loss`` slot: ``forward(x, y,
-mask_x, mask_y)`` returns ``(loss, result)`` where ``result.plan`` is the
-transport plan (None when the method has none) and ``result.distance`` the
-per-pair value, and ``loss_name`` is the key it is logged under.
+Each is a :class:`BaseAlignmentLoss` and fits the aligner's ``align_loss``
+slot.
 """
-from typing import NamedTuple, Optional, Tuple
-
 import torch
-import torch.nn as nn
 from mmaction.registry import MODELS
 from torch import Tensor
 
 from realign_mm.ot import normalized_times, sqeuclidean_cost
+from .base_alignment_loss import AlignmentResult, BaseAlignmentLoss
 from .fpgw_loss import FPGWLoss
 
 __all__ = ['KOTLoss', 'GWLoss', 'TCCLoss']
@@ -70,14 +66,8 @@ class GWLoss(FPGWLoss):
                          tau=None, mass=None, prior='none', **kwargs)
 
 
-class TCCResult(NamedTuple):
-    """TCC has no transport plan; ``distance`` is the per-pair loss."""
-    plan: Optional[Tensor]
-    distance: Tensor
-
-
 @MODELS.register_module()
-class TCCLoss(nn.Module):
+class TCCLoss(BaseAlignmentLoss):
     """Temporal cycle-consistency, cycle-back regression with variance
     (Dwibedi et al., CVPR 2019), symmetric in the two videos.
 
@@ -101,10 +91,9 @@ class TCCLoss(nn.Module):
                  temperature: float = 0.1,
                  variance_weight: float = 0.001,
                  loss_weight: float = 1.0) -> None:
-        super().__init__()
+        super().__init__(loss_weight)
         self.temperature = temperature
         self.variance_weight = variance_weight
-        self.loss_weight = loss_weight
 
     def _cycle(self, x: Tensor, y: Tensor, mask_x: Tensor,
                mask_y: Tensor) -> Tensor:
@@ -123,9 +112,9 @@ class TCCLoss(nn.Module):
         weight = mask_x.to(x.dtype)
         return (loss * weight).sum(1) / weight.sum(1).clamp_min(1)
 
-    def forward(self, x: Tensor, y: Tensor, mask_x: Tensor,
-                mask_y: Tensor) -> Tuple[Tensor, TCCResult]:
+    def align(self, x: Tensor, y: Tensor, mask_x: Tensor,
+              mask_y: Tensor) -> AlignmentResult:
+        """No plan; the per-pair cycle-back loss, symmetric in X and Y."""
         per_pair = 0.5 * (self._cycle(x, y, mask_x, mask_y) +
                           self._cycle(y, x, mask_y, mask_x))
-        return self.loss_weight * per_pair.mean(), TCCResult(
-            None, per_pair.detach())
+        return AlignmentResult(None, per_pair)

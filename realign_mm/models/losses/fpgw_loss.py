@@ -1,8 +1,7 @@
 """R-FPGWOT alignment loss: a thin wrapper over :mod:`realign_mm.ot`."""
-from typing import Optional, Tuple
+from typing import Optional
 
 import torch
-import torch.nn as nn
 from mmaction.registry import MODELS
 from torch import Tensor
 
@@ -11,6 +10,7 @@ from realign_mm.ot import (FPGWResult, TemporalStructure, cosine_cost,
                            laplace_diagonal_prior, mixed_structure,
                            mixture_prior, normalized_times, optimality_prior,
                            sqeuclidean_cost)
+from .base_alignment_loss import BaseAlignmentLoss
 
 __all__ = ['FPGWLoss']
 
@@ -19,7 +19,7 @@ _PRIORS = ('laplace', 'optimality', 'mixture', 'none')
 
 
 @MODELS.register_module()
-class FPGWLoss(nn.Module):
+class FPGWLoss(BaseAlignmentLoss):
     """Regularised fused partial GW distance between two videos (method §1).
 
     .. math::
@@ -52,8 +52,8 @@ class FPGWLoss(nn.Module):
         grad (str): ``'envelope'`` or ``'unrolled'``.
         loss_weight (float): Defaults to 1.0.
     """
-    loss_name = 'loss_fpgw'  # the key it is logged under
-    provides_plan = True  # the contrastive term reads result.plan
+    loss_name = 'loss_fpgw'
+    provides_plan = True
 
     def __init__(self,
                  alpha: float = 0.5,
@@ -72,7 +72,7 @@ class FPGWLoss(nn.Module):
                  n_inner: int = 50,
                  grad: str = 'envelope',
                  loss_weight: float = 1.0) -> None:
-        super().__init__()
+        super().__init__(loss_weight)
         if cost not in ('sqeuclidean', 'cosine'):
             raise ValueError(f'unknown cost {cost!r}')
         if structure not in _STRUCTURES:
@@ -97,7 +97,6 @@ class FPGWLoss(nn.Module):
         self.prior = prior
         self.prior_scale = prior_scale
         self.optimality_weight = optimality_weight
-        self.loss_weight = loss_weight
 
     def _structure(self, x: Tensor, mask: Tensor) -> Tensor:
         times = normalized_times(mask).to(x.dtype)
@@ -138,13 +137,14 @@ class FPGWLoss(nn.Module):
             prior=self._prior(cost, mask_x, mask_y),
             **self.solver_cfg)
 
-    def forward(self, x: Tensor, y: Tensor, mask_x: Tensor,
-                mask_y: Tensor) -> Tuple[Tensor, FPGWResult]:
-        """Returns the weighted loss and the solver result (for the plan)."""
+    def align(self, x: Tensor, y: Tensor, mask_x: Tensor,
+              mask_y: Tensor) -> FPGWResult:
+        """The solver's result: the plan ``T*``, the per-pair distance
+        ``E(T*) / sum T*`` and what went to the sinks."""
         # the solver runs in float32 even under --amp (bf16 potentials and
         # exp(-G / eps) would be far off): no autocast inside
         with torch.autocast(device_type=x.device.type, enabled=False):
             if x.dtype in (torch.float16, torch.bfloat16):
                 x, y = x.float(), y.float()
             result = self.solve(x, y, mask_x, mask_y)
-        return self.loss_weight * result.distance.mean(), result
+        return result

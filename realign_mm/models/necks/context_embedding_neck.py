@@ -1,14 +1,15 @@
 """CnC / OPEL context embedder for 2D backbones (method.md section 3)."""
 import torch.nn as nn
 from mmaction.registry import MODELS
-from mmengine.model import BaseModule
 from torch import Tensor
+
+from .base_neck import FRAME_MAPS, BaseFrameNeck
 
 __all__ = ['ContextEmbeddingNeck']
 
 
 @MODELS.register_module()
-class ContextEmbeddingNeck(BaseModule):
+class ContextEmbeddingNeck(BaseFrameNeck):
     """Per-frame embeddings from 2D feature maps of each frame and its
     context frames.
 
@@ -21,7 +22,7 @@ class ContextEmbeddingNeck(BaseModule):
         out_channels (int): d. Defaults to 128.
         hidden_channels (int): conv / FC width. Defaults to 256.
     """
-    accepts_maps = True  # the aligner passes maps, not pooled vectors
+    input_kind = FRAME_MAPS
 
     def __init__(self,
                  in_channels: int,

@@ -4,14 +4,15 @@ from typing import Optional
 import torch
 import torch.nn as nn
 from mmaction.registry import MODELS
-from mmengine.model import BaseModule
 from torch import Tensor
+
+from .base_neck import BaseFrameNeck
 
 __all__ = ['FrameEmbeddingNeck']
 
 
 @MODELS.register_module()
-class FrameEmbeddingNeck(BaseModule):
+class FrameEmbeddingNeck(BaseFrameNeck):
     """Map per-frame features ``(B, T, C)`` to embeddings ``(B, T, d)``.
 
     An optional temporal convolution (kernel ``temporal_kernel``, same

@@ -1,13 +1,14 @@
 """Embeddings equal to the input features (the untrained baseline)."""
-import torch.nn as nn
 from mmaction.registry import MODELS
 from torch import Tensor
+
+from .base_neck import BaseFrameNeck
 
 __all__ = ['IdentityNeck']
 
 
 @MODELS.register_module()
-class IdentityNeck(nn.Module):
+class IdentityNeck(BaseFrameNeck):
     """Pass ``(B, T, C)`` features through unchanged: evaluating it gives the
     untrained-features baseline under the same discovery and metric.
     Features with a context window ``(B, T, W, C)`` give their middle frame,

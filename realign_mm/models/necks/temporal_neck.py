@@ -2,14 +2,15 @@
 import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
-from mmengine.model import BaseModule
 from torch import Tensor
+
+from .base_neck import CLIP_MAPS, BaseFrameNeck
 
 __all__ = ['TemporalNeck']
 
 
 @MODELS.register_module()
-class TemporalNeck(BaseModule):
+class TemporalNeck(BaseFrameNeck):
     """``(B, C, T', h, w)`` 3D backbone maps -> ``(B, T, d)``, one embedding
     per input frame.
 
@@ -26,8 +27,7 @@ class TemporalNeck(BaseModule):
         temporal_kernel (int): odd kernel of the temporal convolution.
             Defaults to 3.
     """
-    accepts_maps = True
-    needs_num_frames = True  # forward(maps, num_frames)
+    input_kind = CLIP_MAPS  # forward(maps, num_frames)
 
     def __init__(self,
                  in_channels: int,

@@ -1,7 +1,7 @@
 """The main job end to end on a tiny dataset: both tables come out."""
 import os.path as osp
 
-from realign_mm.apis import run_demo
+from realign_mm.experiments import run_demo
 from tests.conftest import CONFIGS
 
 

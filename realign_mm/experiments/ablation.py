@@ -7,6 +7,8 @@ import numpy as np
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from realign_mm.evaluation.protocols import EVAL_PROTOCOLS, metric_key
+
 __all__ = ['METHODS', 'dataset_overrides', 'merge_overrides', 'run_method',
            'run_ablation', 'ablation_table']
 
@@ -25,7 +27,8 @@ METHODS = {
                                 True),
 }
 
-_METRICS = ('egoprocel/f1', 'egoprocel/iou', 'pooled/f1', 'pooled/iou')
+_METRICS = tuple(metric_key(p, s) for p in EVAL_PROTOCOLS
+                 for s in ('f1', 'iou'))
 
 
 def dataset_overrides(name: str, data_root: str,

@@ -6,6 +6,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from realign_mm.evaluation import keystep_table
+from realign_mm.evaluation.protocols import EVAL_PROTOCOLS
 from realign_mm.synthetic import generate_dataset
 from .ablation import merge_overrides
 
@@ -70,7 +71,7 @@ def run_demo(work_dir: str,
     tables = '\n\n'.join(
         keystep_table({m: r[protocol] for m, r in results.items()}, protocol,
                       ['untrained features', 'REALIGN'])
-        for protocol in ('egoprocel', 'pooled'))
+        for protocol in EVAL_PROTOCOLS)
     with open(osp.join(work_dir, 'keysteps.md'), 'w') as f:
         f.write(tables + '\n')
     return tables

@@ -7,8 +7,8 @@ import sys
 import numpy as np
 from mmengine.config import Config
 
-from realign_mm.apis import (HELD_OUT, METRICS, PER_TASK, config_family,
-                             protocol_runs, results_table, run_benchmark)
+from realign_mm.experiments import (HELD_OUT, METRICS, PER_TASK, config_family,
+                                    protocol_runs, results_table, run_benchmark)
 from tests.conftest import CONFIGS, ROOT, synthetic_cfg_options
 
 

@@ -3,8 +3,8 @@ table holds one row per method with mean ± std over seeds."""
 import numpy as np
 import pytest
 
-from realign_mm.apis import (METHODS, ablation_table, dataset_overrides,
-                             run_ablation)
+from realign_mm.experiments import (METHODS, ablation_table, dataset_overrides,
+                                    run_ablation)
 from tests.conftest import CONFIGS
 
 

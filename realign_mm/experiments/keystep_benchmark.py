@@ -13,6 +13,9 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 from mmengine.config import Config
 
+from realign_mm.evaluation.protocols import (EGOPROCEL, EVAL_PROTOCOLS,
+                                             SCORES, metric_key)
+
 from .ablation import _mean_std, merge_overrides, run_method
 
 __all__ = ['PER_TASK', 'HELD_OUT', 'PROTOCOLS', 'METRICS', 'config_family',
@@ -27,8 +30,7 @@ PER_TASK = 'per-task'
 HELD_OUT = 'held-out'
 PROTOCOLS = (HELD_OUT, PER_TASK)
 #: reported metrics (fractions), both evaluation protocols
-METRICS = tuple(f'{p}/{m}' for p in ('egoprocel', 'pooled')
-                for m in ('precision', 'recall', 'f1', 'iou'))
+METRICS = tuple(metric_key(p, s) for p in EVAL_PROTOCOLS for s in SCORES)
 #: config name (without the family suffix) -> method name
 _NAMES = {'realign_mlp': 'REALIGN', 'kot_mlp': 'KOT', 'gw_mlp': 'GW',
           'tcc_mlp': 'TCC', 'untrained_features': 'untrained features',
@@ -137,8 +139,8 @@ def results_table(results: Dict[str, List[dict]]) -> str:
     """Markdown: mean ± std over seeds of P / R / F1 / IoU, both
     protocols."""
     head = ['method', 'seeds'] + [
-        f'{"" if p == "egoprocel" else "pooled "}{m}'
-        for p in ('egoprocel', 'pooled') for m in ('P', 'R', 'F1', 'IoU')]
+        f'{"" if p == EGOPROCEL else "pooled "}{m}'
+        for p in EVAL_PROTOCOLS for m in ('P', 'R', 'F1', 'IoU')]
     lines = ['| ' + ' | '.join(head) + ' |',
              '|' + '---|' * len(head)]
     for method, runs in results.items():

@@ -1,0 +1,16 @@
+"""Experiment drivers: the demo, the key-step benchmark of a config family
+and the synthetic ablation, each training and testing configs over seeds
+(the tools in ``tools/`` and ``tools/benchmark/`` are thin wrappers)."""
+from .ablation import (METHODS, ablation_table, dataset_overrides,
+                       merge_overrides, run_ablation, run_method)
+from .demo import run_demo
+from .keystep_benchmark import (HELD_OUT, METRICS, PER_TASK, PROTOCOLS,
+                                config_family, is_trained, method_name,
+                                protocol_runs, results_table, run_benchmark)
+
+__all__ = [
+    'run_demo', 'run_ablation', 'run_method', 'merge_overrides',
+    'ablation_table', 'dataset_overrides', 'METHODS', 'HELD_OUT', 'PER_TASK',
+    'PROTOCOLS', 'METRICS', 'config_family', 'method_name', 'is_trained',
+    'protocol_runs', 'results_table', 'run_benchmark'
+]
