@@ -1,5 +1,6 @@
 from .cli import (apply_cli_args, check_cfg_options, enable_amp,
                   prepare_distributed)
+from .config_check import ConfigKeyError, check_config_keys
 
 __all__ = ['apply_cli_args', 'check_cfg_options', 'enable_amp',
-           'prepare_distributed']
+           'prepare_distributed', 'check_config_keys', 'ConfigKeyError']

@@ -8,6 +8,8 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
 
+from .config_check import check_config_keys
+
 __all__ = ['check_cfg_options', 'apply_cli_args', 'enable_amp', 'prepare_distributed']
 
 
@@ -17,8 +19,8 @@ def check_cfg_options(cfg: Config, options: Optional[dict],
 
     ``merge_from_dict`` would silently add a misspelt key
     (``trian_cfg.max_iters=10``) that nothing reads. Nested new keys are
-    allowed: an unknown constructor argument fails when the module is
-    built, naming the class.
+    checked against the classes they configure by
+    :func:`~realign_mm.utils.config_check.check_config_keys`.
     """
     for key in options or {}:
         top = key.split('.')[0]
@@ -40,6 +42,7 @@ def apply_cli_args(cfg: Config, args) -> Config:
     if args.cfg_options is not None:
         check_cfg_options(cfg, args.cfg_options)
         cfg.merge_from_dict(args.cfg_options)
+    check_config_keys(cfg)
     return cfg
 
 
