@@ -6,7 +6,7 @@ _base_ = ['./tsn_r50_cnc_synthetic-video.py']
 model = dict(
     backbone=dict(depth=18),
     neck=dict(in_channels=256),
-    align_loss=dict(n_outer=5, n_inner=30))
+    align_loss=dict(solver=dict(n_outer=5, n_inner=30)))
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 train_cfg = dict(max_iters=1000, val_interval=1000)
 param_scheduler = [

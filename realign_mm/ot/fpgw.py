@@ -31,16 +31,17 @@ differentiates ``E(T*)`` with ``T*`` held fixed (envelope theorem);
 """
 from dataclasses import dataclass
 from functools import partial
-from typing import Optional
+from typing import Optional, Union
 
 import torch
 from torch import Tensor
 
 from .costs import StructureLike, fgw_objective, square_loss_terms
-from .sinkhorn import (NEG_INF, SinkhornState, exp_flush, sinkhorn_log,
-                       sinkhorn_scaling)
+from .sinkhorn import (NEG_INF, SinkhornProblem, SinkhornState, exp_flush,
+                       sinkhorn_log, sinkhorn_scaling)
 from .structures import DenseStructure, as_structure
-from .triton import resolve_backend
+from .options import Marginals, SolverOptions, solver_options, triton_limits
+from .triton import MAX_COLS, resolve_backend
 
 __all__ = ['FPGWResult', 'fused_partial_gw']
 
@@ -130,23 +131,19 @@ def fused_partial_gw(cost: Tensor,
                      *,
                      alpha: float,
                      epsilon: float,
-                     epsilon_start: Optional[float] = None,
+                     marginals: Optional[Marginals] = None,
                      mass: Optional[float] = None,
                      sink_cost: Optional[float] = None,
                      tau: Optional[float] = None,
                      prior: Optional[Tensor] = None,
-                     n_outer: int = 10,
-                     n_inner: int = 50,
-                     n_inner_last: Optional[int] = None,
-                     tol_outer: float = 1e-7,
-                     tol_inner: float = 1e-6,
-                     check_every: int = 10,
-                     overrelax: float = 1.0,
-                     grad: str = 'envelope',
-                     sinkhorn: str = 'scaling',
-                     backend: str = 'auto',
-                     plan_init: Optional[Tensor] = None) -> FPGWResult:
+                     solver: Union[None, str, dict, SolverOptions] = None,
+                     plan_init: Optional[Tensor] = None,
+                     **options) -> FPGWResult:
     """Solve a batch of regularised fused partial GW problems.
+
+    The problem: ``cost``, the two structures, the weights ``a``, ``b``,
+    ``prior``, ``alpha``, ``epsilon`` and the marginal model; how to solve
+    it: ``solver`` (+ ``options``). Everything is checked before any work.
 
     Args:
         cost (Tensor): ``(B, N, M)`` feature cost D.
@@ -161,40 +158,29 @@ def fused_partial_gw(cost: Tensor,
             uniform ``1/M``.
         alpha (float): structure weight in [0, 1].
         epsilon (float): entropic regularisation (> 0).
-        epsilon_start (float, optional): epsilon scaling: the first half of
-            the outer steps decrease epsilon geometrically from this value to
-            ``epsilon`` (warm-started potentials are rescaled), which needs
-            far fewer Sinkhorn iterations at small ``epsilon``. None (default)
-            keeps ``epsilon`` throughout.
-        mass (float, optional): exact total transported mass ``m``,
-            ``0 < m <= min(sum a, sum b)``. Excludes ``sink_cost`` and
-            ``tau``.
-        sink_cost (float, optional): cost ``zeta`` of sending a frame to
-            the virtual sink frame of the other video.
-        tau (float, optional): KL marginal relaxation strength.
+        marginals (Marginals, optional): the marginal model, one tagged
+            value (:class:`~realign_mm.ot.options.Marginals`: balanced,
+            exact mass, sink, KL-relaxed). Defaults to balanced.
+        mass, sink_cost, tau (float, optional): POT-style shorthand for
+            ``marginals`` (``mass=0.75`` is ``Marginals.exact_mass(0.75)``);
+            not together with ``marginals``.
         prior (Tensor, optional): ``(B, N, M)`` log-weights ``log w`` of the
             reference measure (see :mod:`realign_mm.ot.priors`).
-        n_outer (int): most mirror-descent steps. Defaults to 10.
-        n_inner (int): most Sinkhorn iterations per step. Defaults to 50.
-        n_inner_last (int, optional): most Sinkhorn iterations of the last
-            step, which sets the marginals (and exact mass) of the returned
-            plan; earlier steps may stay inexact. Defaults to ``n_inner``.
-        tol_outer (float): stop when ``max |T_k+1 - T_k|`` is below it.
-        tol_inner (float): Sinkhorn tolerance on the log marginal error.
-        check_every (int): Sinkhorn convergence check period.
-        overrelax (float): Sinkhorn over-relaxation in ``[1, 2)``; 1
-            (default) is plain Sinkhorn, 1.5 to 1.8 converges much faster at
-            small epsilon (see :func:`sinkhorn_scaling`).
-        grad (str): ``'envelope'`` or ``'unrolled'``.
-        sinkhorn (str): ``'scaling'`` (stabilised scalings with absorption,
-            fast) or ``'log'`` (log-domain every iteration); same fixed
-            point.
-        backend (str): ``'auto'`` (default: the fused Triton kernels for
-            float32 CUDA tensors when triton imports, else torch; the
-            choice is logged once), ``'torch'`` or ``'triton'``. The
-            Triton path runs log-domain Sinkhorn (``sinkhorn`` is ignored),
-            plain updates, envelope gradients.
+        solver (str, dict or SolverOptions, optional): a preset of
+            :data:`~realign_mm.ot.options.PRESETS` (``'default'``,
+            ``'fast'``, ``'accurate'``; per size), a dict of options or
+            :class:`~realign_mm.ot.options.SolverOptions`. Defaults to
+            ``'default'``.
         plan_init (Tensor, optional): ``(B, N, M)`` initial plan.
+        **options: :class:`SolverOptions` fields on top of ``solver``
+            (``n_outer=20``, ``backend='torch'``, ...).
+
+    Backends: ``'auto'`` takes the fused Triton kernels for CUDA tensors
+    when triton imports and every option can be honoured there
+    (:func:`~realign_mm.ot.options.triton_limits`), else torch, and logs
+    the choice with its reason; ``'triton'`` with an option it cannot
+    honour is refused before any work. The Triton kernels run the
+    log-domain update, the same iteration as ``sinkhorn='scaling'``.
 
     Returns:
         FPGWResult: the plan, its objective and diagnostics.
@@ -211,26 +197,26 @@ def fused_partial_gw(cost: Tensor,
         raise ValueError(f'alpha must be in [0, 1], got {alpha}')
     if not epsilon > 0:
         raise ValueError(f'epsilon must be > 0, got {epsilon}')
-    if epsilon_start is not None and not epsilon_start >= epsilon:
+    if marginals is None:
+        marginals = Marginals.from_keywords(mass, sink_cost, tau)
+    elif mass is not None or sink_cost is not None or tau is not None:
+        raise ValueError('give marginals= or the mass / sink_cost / tau '
+                         'shorthand, not both')
+    mass, sink_cost, tau = marginals.mass, marginals.sink_cost, marginals.tau
+    opts = solver_options(solver, max(n, m), **options)
+    if opts.epsilon_start is not None and not opts.epsilon_start >= epsilon:
         raise ValueError(f'epsilon_start must be >= epsilon, got '
-                         f'{epsilon_start} < {epsilon}')
-    if grad not in ('envelope', 'unrolled'):
-        raise ValueError(f"grad must be 'envelope' or 'unrolled', got {grad}")
-    if sinkhorn not in ('scaling', 'log'):
-        raise ValueError(f"sinkhorn must be 'scaling' or 'log', got "
-                         f'{sinkhorn!r}')
-    solve_inner = sinkhorn_scaling if sinkhorn == 'scaling' else sinkhorn_log
+                         f'{opts.epsilon_start} < {epsilon}')
+    grad = opts.grad
+    solve_inner = (partial(sinkhorn_scaling, dummy_shift=opts.dummy_shift)
+                   if opts.sinkhorn == 'scaling' else sinkhorn_log)
     assemble = None
-    if resolve_backend(backend, cost) == 'triton':
-        if grad == 'unrolled':
-            raise ValueError("the Triton path has envelope gradients only: "
-                             "use grad='envelope' or backend='torch'")
-        if cost.dtype != torch.float32:
-            raise TypeError(f'the Triton path is float32, got {cost.dtype}')
+    limits = triton_limits(opts, marginals, cost.dtype, m, MAX_COLS)
+    if resolve_backend(opts.backend, cost, limits) == 'triton':
         from .triton.ops import assemble_log_kernel, sinkhorn_log_triton
         solve_inner, assemble = sinkhorn_log_triton, assemble_log_kernel
-    if mass is not None and (sink_cost is not None or tau is not None):
-        raise ValueError('mass (exact partial) excludes sink_cost and tau')
+    n_outer, n_inner = opts.n_outer, opts.n_inner
+    tol_outer, tol_inner = opts.tol_outer, opts.tol_inner
 
     a = _default_weights(a, cost, 1)
     b = _default_weights(b, cost, 2)
@@ -285,8 +271,9 @@ def fused_partial_gw(cost: Tensor,
                                zero + NEG_INF)
         sink_row = torch.where(mask_y, log_b + mean_a.log()[:, None],
                                zero + NEG_INF)
-    schedule = _epsilon_schedule(epsilon, epsilon_start, n_outer)
-    n_inner_last = n_inner if n_inner_last is None else n_inner_last
+    schedule = _epsilon_schedule(epsilon, opts.epsilon_start, n_outer)
+    n_inner_last = n_inner if opts.n_inner_last is None else \
+        opts.n_inner_last
 
     if plan_init is None:
         if mass is not None:
@@ -333,11 +320,13 @@ def fused_partial_gw(cost: Tensor,
             else:
                 log_k = base
             last = outer == len(schedule)
-            step = partial(
-                solve_inner, log_k, log_a, log_b, mask_x, mask_y, lam_a=lam,
-                lam_b=lam, log_k_col=log_k_col, log_k_row=log_k_row,
-                log_mass_col=log_mass_col, log_mass_row=log_mass_row,
-                tol=tol_inner, check_every=check_every, overrelax=overrelax)
+            problem = SinkhornProblem(
+                log_k, log_a, log_b, mask_x, mask_y, lam_a=lam, lam_b=lam,
+                log_k_col=log_k_col, log_k_row=log_k_row,
+                log_mass_col=log_mass_col, log_mass_row=log_mass_row)
+            step = partial(solve_inner, problem, tol=tol_inner,
+                           check_every=opts.check_every,
+                           overrelax=opts.overrelax)
             state, n_it, err = step(
                 state=state, max_iter=n_inner_last if last else n_inner)
             inner_total += n_it

@@ -30,14 +30,14 @@ solver is independent of ``eps`` except through the kernel.
 """
 import math
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import NamedTuple, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 __all__ = [
-    'SinkhornState', 'sinkhorn_log', 'sinkhorn_scaling', 'exp_flush',
+    'SinkhornState', 'SinkhornProblem', 'SinkhornOutput', 'sinkhorn_log', 'sinkhorn_scaling', 'exp_flush',
     'logsumexp', 'NEG_INF'
 ]
 
@@ -125,6 +125,51 @@ class SinkhornState:
             zero.clone())
 
 
+@dataclass
+class SinkhornProblem:
+    """One batch of (unbalanced) Sinkhorn problems, what every Sinkhorn
+    implementation takes (:func:`sinkhorn_log`, :func:`sinkhorn_scaling`,
+    the Triton ``sinkhorn_log_triton``).
+
+    Attributes:
+        log_k (Tensor): ``(B, N, M)`` real-block log-kernel, ``NEG_INF`` on
+            padded entries.
+        log_a (Tensor): ``(B, N)`` log row targets (any finite value on
+            padded rows).
+        log_b (Tensor): ``(B, M)`` log column targets.
+        mask_x (Tensor): ``(B, N)`` bool real rows.
+        mask_y (Tensor): ``(B, M)`` bool real columns.
+        lam_a (float): row exponent, 1 for exact marginals,
+            ``tau / (tau + eps)`` for KL-relaxed ones.
+        lam_b (float): column exponent.
+        log_k_col (Tensor, optional): ``(B, N)`` extra-column log-kernel.
+        log_k_row (Tensor, optional): ``(B, M)`` extra-row log-kernel.
+        log_mass_col (Tensor, optional): ``(B,)`` log mass of the extra
+            column (a dummy point); None leaves it free (a sink).
+        log_mass_row (Tensor, optional): ``(B,)`` log mass of the extra row.
+    """
+    log_k: Tensor
+    log_a: Tensor
+    log_b: Tensor
+    mask_x: Tensor
+    mask_y: Tensor
+    lam_a: float = 1.0
+    lam_b: float = 1.0
+    log_k_col: Optional[Tensor] = None
+    log_k_row: Optional[Tensor] = None
+    log_mass_col: Optional[Tensor] = None
+    log_mass_row: Optional[Tensor] = None
+
+
+class SinkhornOutput(NamedTuple):
+    """What every Sinkhorn implementation returns: the final state, the
+    iterations run and the last error (``max |u_new - u_old|``; a 0-dim
+    tensor from the Triton path when ``tol <= 0``, to avoid a host sync)."""
+    state: SinkhornState
+    iterations: int
+    error: Union[float, Tensor]
+
+
 def matvec(matrix: Tensor, x: Tensor) -> Tensor:
     """``matrix @ x`` for ``(B, N, M)`` and ``(B, M)``, as ``x^T matrix^T``.
 
@@ -153,40 +198,19 @@ def _lse_cols(log_k: Tensor, u: Tensor, extra: Optional[Tensor],
     return s
 
 
-def sinkhorn_log(log_k: Tensor,
-                 log_a: Tensor,
-                 log_b: Tensor,
-                 mask_x: Tensor,
-                 mask_y: Tensor,
-                 *,
-                 lam_a: float = 1.0,
-                 lam_b: float = 1.0,
-                 log_k_col: Optional[Tensor] = None,
-                 log_k_row: Optional[Tensor] = None,
-                 log_mass_col: Optional[Tensor] = None,
-                 log_mass_row: Optional[Tensor] = None,
+def sinkhorn_log(problem: SinkhornProblem,
                  state: Optional[SinkhornState] = None,
+                 *,
                  max_iter: int = 50,
                  tol: float = 1e-6,
                  check_every: int = 10,
-                 overrelax: float = 1.0) -> Tuple[SinkhornState, int, float]:
+                 overrelax: float = 1.0) -> SinkhornOutput:
     """Run log-domain Sinkhorn iterations on a batch of pairs.
 
+    The signature every implementation shares:
+
     Args:
-        log_k (Tensor): ``(B, N, M)`` real-block log-kernel, ``NEG_INF`` on
-            padded entries.
-        log_a (Tensor): ``(B, N)`` log row targets (any finite value on padded
-            rows).
-        log_b (Tensor): ``(B, M)`` log column targets.
-        mask_x (Tensor): ``(B, N)`` bool real rows.
-        mask_y (Tensor): ``(B, M)`` bool real columns.
-        lam_a (float): row exponent, 1 for exact marginals. Defaults to 1.
-        lam_b (float): column exponent. Defaults to 1.
-        log_k_col (Tensor, optional): ``(B, N)`` extra-column log-kernel.
-        log_k_row (Tensor, optional): ``(B, M)`` extra-row log-kernel.
-        log_mass_col (Tensor, optional): ``(B,)`` log mass of the extra
-            column; None leaves it free.
-        log_mass_row (Tensor, optional): ``(B,)`` log mass of the extra row.
+        problem (SinkhornProblem): kernels, targets, masks, exponents.
         state (SinkhornState, optional): warm start.
         max_iter (int): most iterations. Defaults to 50.
         tol (float): stop when ``max |u_new - u_old| < tol``; for exact
@@ -198,8 +222,10 @@ def sinkhorn_log(log_k: Tensor,
             Sinkhorn. Same fixed point.
 
     Returns:
-        tuple: the final state, the iterations run and the last error.
+        SinkhornOutput: the final state, the iterations run, the last error.
     """
+    log_k, log_a, log_b, mask_x, mask_y, lam_a, lam_b, log_k_col, \
+        log_k_row, log_mass_col, log_mass_row = _fields(problem)
     if state is None:
         state = SinkhornState.zeros(log_a, log_b)
     u, v, u_extra, v_extra = state.u, state.v, state.u_extra, state.v_extra
@@ -231,7 +257,13 @@ def sinkhorn_log(log_k: Tensor,
             err = float((u - u_prev).detach().abs().max())
             if err < tol:
                 break
-    return SinkhornState(u, v, u_extra, v_extra), n_iter, err
+    return SinkhornOutput(SinkhornState(u, v, u_extra, v_extra), n_iter, err)
+
+
+def _fields(problem: SinkhornProblem) -> tuple:
+    return (problem.log_k, problem.log_a, problem.log_b, problem.mask_x,
+            problem.mask_y, problem.lam_a, problem.lam_b, problem.log_k_col,
+            problem.log_k_row, problem.log_mass_col, problem.log_mass_row)
 
 
 def _extended_kernel(log_k: Tensor, u: Tensor, v: Tensor,
@@ -356,26 +388,15 @@ def _dummy_shift(k_dummy: Tensor, s: Tensor, t: Tensor, a: Tensor,
     return s, t, x
 
 
-def sinkhorn_scaling(log_k: Tensor,
-                     log_a: Tensor,
-                     log_b: Tensor,
-                     mask_x: Tensor,
-                     mask_y: Tensor,
-                     *,
-                     lam_a: float = 1.0,
-                     lam_b: float = 1.0,
-                     log_k_col: Optional[Tensor] = None,
-                     log_k_row: Optional[Tensor] = None,
-                     log_mass_col: Optional[Tensor] = None,
-                     log_mass_row: Optional[Tensor] = None,
+def sinkhorn_scaling(problem: SinkhornProblem,
                      state: Optional[SinkhornState] = None,
+                     *,
                      max_iter: int = 50,
                      tol: float = 1e-6,
                      check_every: int = 10,
-                     absorb_at: float = 15.0,
                      overrelax: float = 1.0,
-                     dummy_shift: bool = True
-                     ) -> Tuple[SinkhornState, int, float]:
+                     absorb_at: float = 15.0,
+                     dummy_shift: bool = True) -> SinkhornOutput:
     """Same fixed point as :func:`sinkhorn_log`, with scalings and absorption.
 
     The stabilised scaling form (Schmitzer, 2019): the current potentials
@@ -406,16 +427,15 @@ def sinkhorn_scaling(log_k: Tensor,
     pairs (n = 128, epsilon 3.5e-4), 20 iterations with it left 0.0-0.4 %
     excess value over the converged plan on 7 pairs, against 0.6-4.5 %
     without it, and 80 iterations without it still 0.3-3.3 %. Other
-    arguments as :func:`sinkhorn_log`.
+    arguments as :func:`sinkhorn_log`; ``absorb_at`` is the log-scaling
+    beyond which the scalings are absorbed into the kernel.
     """
+    log_k, log_a, log_b, mask_x, mask_y, lam_a, lam_b, log_k_col, \
+        log_k_row, log_mass_col, log_mass_row = _fields(problem)
 
     def log_step(state):
         # one log-domain update: every row of the kernel made representable
-        return sinkhorn_log(
-            log_k, log_a, log_b, mask_x, mask_y, lam_a=lam_a, lam_b=lam_b,
-            log_k_col=log_k_col, log_k_row=log_k_row,
-            log_mass_col=log_mass_col, log_mass_row=log_mass_row,
-            state=state, max_iter=1, tol=0.0)
+        return sinkhorn_log(problem, state, max_iter=1, tol=0.0)
 
     if not 1 <= overrelax < 2:
         raise ValueError(f'overrelax must be in [1, 2), got {overrelax}')
@@ -523,4 +543,4 @@ def sinkhorn_scaling(log_k: Tensor,
             state.plan = torch.mul(real, s[:, :n, None]).mul_(t[:, None, :m])
         else:  # the kernel is not needed any more: scale it in place
             state.plan = kern.mul_(s[:, :, None]).mul_(t[:, None, :])
-    return state, done, err
+    return SinkhornOutput(state, done, err)

@@ -20,7 +20,7 @@ def _cfg(root, work_dir, max_iters):
     cfg.default_hooks.checkpoint.interval = 2
     cfg.default_hooks.logger.interval = 1
     cfg.log_processor.window_size = 1
-    cfg.model.align_loss.n_outer = 3
+    cfg.model.align_loss.solver.n_outer = 3
     return cfg
 
 

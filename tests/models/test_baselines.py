@@ -48,9 +48,9 @@ def _pair(n=10, m=12, seed=0):
 
 def test_kot_is_linear_ot_with_the_opel_prior():
     x, y, mx, my = _pair()
-    kot, res = KOTLoss(n_outer=1, n_inner=500)(x, y, mx, my)
-    ref, ref_res = FPGWLoss(alpha=0.0, prior='mixture', n_outer=1,
-                            n_inner=500)(x, y, mx, my)
+    kot, res = KOTLoss(solver=dict(n_outer=1, n_inner=500))(x, y, mx, my)
+    ref, ref_res = FPGWLoss(alpha=0.0, prior='mixture',
+                            solver=dict(n_outer=1, n_inner=500))(x, y, mx, my)
     torch.testing.assert_close(kot, ref)
     torch.testing.assert_close(res.plan, ref_res.plan)
     assert res.sink_x.sum() > 0  # the virtual frame takes some mass
@@ -60,7 +60,7 @@ def test_kot_is_linear_ot_with_the_opel_prior():
 
 def test_gw_is_balanced():
     x, y, mx, my = _pair()
-    _, res = GWLoss(n_inner=500, n_outer=20)(x, y, mx, my)
+    _, res = GWLoss(solver=dict(n_inner=500, n_outer=20))(x, y, mx, my)
     torch.testing.assert_close(res.plan.sum(2), torch.full((2, 10), 0.1),
                                atol=1e-4, rtol=0)
     torch.testing.assert_close(res.plan.sum(1), torch.full((2, 12), 1 / 12),

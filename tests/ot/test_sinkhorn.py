@@ -1,138 +1,128 @@
+"""One Sinkhorn contract, run against every implementation: the torch
+log-domain and scaling solvers and the Triton kernels (under
+``TRITON_INTERPRET=1`` on CPU). Each takes a :class:`SinkhornProblem`,
+returns a :class:`SinkhornOutput` and reaches the fixed point of a float64
+log-domain reference solved to 1e-13."""
+import os
+
 import pytest
 import torch
 
-from realign_mm.ot import sinkhorn_log
-from realign_mm.ot.sinkhorn import sinkhorn_scaling
+os.environ.setdefault('TRITON_INTERPRET', '1')  # before triton compiles
+
+from realign_mm.ot import (SinkhornOutput, SinkhornProblem,  # noqa: E402
+                           sinkhorn_log, sinkhorn_scaling)
+
+EPS = 0.05
 
 
-def _kernel(seed=0):
-    g = torch.Generator().manual_seed(seed)
+def _triton(problem, state=None, **kw):
+    from realign_mm.ot.triton.ops import sinkhorn_log_triton
+    return sinkhorn_log_triton(problem, state, **kw)
+
+
+def _has_triton():
+    try:
+        import triton  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+#: name -> (solve, dtype, plan tolerance)
+IMPLEMENTATIONS = {
+    'torch log': (sinkhorn_log, torch.float64, 1e-10),
+    'torch scaling': (sinkhorn_scaling, torch.float64, 1e-10),
+    'triton': (_triton, torch.float32, 2e-6),
+}
+
+
+def _problem(kind, dtype):
+    """3 pairs of 9 x 11 frames, pair 1 with 2 padded rows, pair 2 with 3
+    padded columns; ``kind``: balanced, relaxed (lam 0.7), dummy (exact
+    mass 0.8) or sink (free sink of cost 0.3, lam 0.7)."""
+    g = torch.Generator().manual_seed(2)
     cost = torch.rand(3, 9, 11, generator=g, dtype=torch.float64)
-    log_a = torch.full((3, 9), -torch.log(torch.tensor(9.)).item(),
-                       dtype=torch.float64)
-    log_b = torch.full((3, 11), -torch.log(torch.tensor(11.)).item(),
-                       dtype=torch.float64)
-    return -cost / 0.02 + log_a[:, :, None] + log_b[:, None], log_a, log_b
-
-
-def test_log_and_scaling_reach_the_same_balanced_fixed_point():
-    log_k, log_a, log_b = _kernel()
-    mask_x = torch.ones(3, 9, dtype=torch.bool)
-    mask_y = torch.ones(3, 11, dtype=torch.bool)
-    s1, _, err1 = sinkhorn_log(log_k, log_a, log_b, mask_x, mask_y,
-                               max_iter=5000, tol=1e-12)
-    s2, _, err2 = sinkhorn_scaling(log_k, log_a, log_b, mask_x, mask_y,
-                                   max_iter=5000, tol=1e-12)
-    p1 = torch.exp(log_k + s1.u[:, :, None] + s1.v[:, None])
-    p2 = torch.exp(log_k + s2.u[:, :, None] + s2.v[:, None])
-    torch.testing.assert_close(p1, p2, atol=1e-10, rtol=0)
-    torch.testing.assert_close(p1.sum(2), log_a.exp())
-    torch.testing.assert_close(p1.sum(1), log_b.exp())
-
-
-def test_kl_relaxed_fixed_point_agrees():
-    log_k, log_a, log_b = _kernel(1)
-    mask_x = torch.ones(3, 9, dtype=torch.bool)
-    mask_y = torch.ones(3, 11, dtype=torch.bool)
-    kw = dict(lam_a=0.7, lam_b=0.7, max_iter=5000, tol=1e-12)
-    s1, _, _ = sinkhorn_log(log_k, log_a, log_b, mask_x, mask_y, **kw)
-    s2, _, _ = sinkhorn_scaling(log_k, log_a, log_b, mask_x, mask_y, **kw)
-    torch.testing.assert_close(s1.u, s2.u, atol=1e-8, rtol=0)
-    torch.testing.assert_close(s1.v, s2.v, atol=1e-8, rtol=0)
-
-
-def _extras(log_a, log_b, mask_x, mask_y, kind):
-    """Extra column / row keyword arguments: an exact-mass dummy point, or a
-    free sink of cost 0.3 (in units of eps = 0.02)."""
-    if kind == 'dummy':
-        mass_col = torch.full((3,), 0.2, dtype=log_a.dtype).log()
-        mass_row = torch.full((3,), 0.2, dtype=log_a.dtype).log()
-        return dict(log_k_col=(log_a + mass_col[:, None]).masked_fill(
-                        ~mask_x, -1e9),
-                    log_k_row=(log_b + mass_row[:, None]).masked_fill(
-                        ~mask_y, -1e9),
-                    log_mass_col=mass_col, log_mass_row=mass_row)
-    return dict(log_k_col=(log_a - 0.3 / 0.02).masked_fill(~mask_x, -1e9),
-                log_k_row=(log_b - 0.3 / 0.02).masked_fill(~mask_y, -1e9))
-
-
-@pytest.mark.parametrize('kind,lam', [('dummy', 1.0), ('sink', 1.0),
-                                      ('sink', 0.7)])
-def test_scaling_with_extra_point_padding_and_overrelaxation(kind, lam):
-    """The extended-kernel scaling solver (extra row and column folded into
-    the mat-vecs, over-relaxed, padded frames) reaches the log-domain fixed
-    point, and padded frames carry nothing."""
-    log_k, log_a, log_b = _kernel(2)
     mask_x = torch.ones(3, 9, dtype=torch.bool)
     mask_y = torch.ones(3, 11, dtype=torch.bool)
     mask_x[1, 7:] = False
     mask_y[2, :3] = False
-    log_a = log_a.masked_fill(~mask_x, 0.0)
-    log_b = log_b.masked_fill(~mask_y, 0.0)
-    log_a[1, :7] = -torch.log(torch.tensor(7.)).item()
-    log_b[2, 3:] = -torch.log(torch.tensor(8.)).item()
+    a = mask_x / mask_x.sum(1, keepdim=True)
+    b = mask_y / mask_y.sum(1, keepdim=True)
+    log_a = torch.where(mask_x, a.clamp_min(1e-300).log(), 0.)
+    log_b = torch.where(mask_y, b.clamp_min(1e-300).log(), 0.)
+    log_k = log_a[:, :, None] + log_b[:, None] - cost / EPS
     log_k = log_k.masked_fill(~(mask_x[:, :, None] & mask_y[:, None]), -1e9)
-    kw = dict(lam_a=lam, lam_b=lam, max_iter=20000, tol=1e-13,
-              **_extras(log_a, log_b, mask_x, mask_y, kind))
-    s1, _, _ = sinkhorn_log(log_k, log_a, log_b, mask_x, mask_y, **kw)
-    s2, _, err = sinkhorn_scaling(log_k, log_a, log_b, mask_x, mask_y,
-                                  overrelax=1.5, **kw)
-    assert err < 1e-6
-    p1 = torch.exp(log_k + s1.u[:, :, None] + s1.v[:, None])
-    torch.testing.assert_close(s2.plan, p1, atol=1e-10, rtol=0)
-    assert (s2.plan[1, 7:] == 0).all() and (s2.plan[2, :, :3] == 0).all()
-    if kind == 'dummy':  # the dummy column (potentials: up to a gauge)
-        col = torch.exp(kw['log_k_col'] + s2.u + s2.v_extra[:, None])
-        col1 = torch.exp(kw['log_k_col'] + s1.u + s1.v_extra[:, None])
-        torch.testing.assert_close(col, col1, atol=1e-10, rtol=0)
-        # rows + dummy column = a; the real block carries 1 - 0.2
-        torch.testing.assert_close(s2.plan.sum(2) + col,
-                                   log_a.exp() * mask_x)
-        torch.testing.assert_close(s2.plan.sum((1, 2)),
-                                   torch.full((3,), 0.8, dtype=log_k.dtype))
-    else:  # the free sink keeps its potential at 0
-        assert (s2.u_extra == 0).all() and (s2.v_extra == 0).all()
+    extra, lam = {}, 1.0
+    if kind == 'dummy':
+        mass = torch.full((3, ), 0.2, dtype=torch.float64).log()
+        extra = dict(log_k_col=(log_a + mass[:, None]).masked_fill(
+            ~mask_x, -1e9), log_k_row=(log_b + mass[:, None]).masked_fill(
+                ~mask_y, -1e9), log_mass_col=mass, log_mass_row=mass)
+    elif kind == 'sink':
+        extra = dict(log_k_col=(log_a - 0.3 / EPS).masked_fill(~mask_x, -1e9),
+                     log_k_row=(log_b - 0.3 / EPS).masked_fill(~mask_y, -1e9))
+    if kind in ('relaxed', 'sink'):
+        lam = 0.7
+    cast = {k: v.to(dtype) for k, v in extra.items()}
+    return SinkhornProblem(log_k.to(dtype), log_a.to(dtype), log_b.to(dtype),
+                           mask_x, mask_y, lam_a=lam, lam_b=lam, **cast)
 
 
-def _dual(kern, s, t, a, b):
-    """Dual objective (units of eps) of the extended scaling problem."""
-    return ((a * s.log()).sum(1) + (b * t.log()).sum(1) -
-            (s[:, :, None] * kern * t[:, None, :]).sum((1, 2)))
+def _plan(problem, state):
+    if state.plan is not None:
+        return state.plan
+    return torch.exp(problem.log_k + state.u[:, :, None] + state.v[:, None])
 
 
-@pytest.mark.parametrize('dummy_mass', [0.2, 0.375, 0.5])
-def test_dummy_shift_is_an_exact_dual_line_search(dummy_mass):
-    """The dummy shift maximises the dual along its direction (rows of O
-    scaled by 1 / x, dummy column by x): the dual rises, its derivative
-    along the direction vanishes afterwards, and the outlier rows' dummy
-    entries do not move."""
-    from realign_mm.ot.sinkhorn import _dummy_shift
-    g = torch.Generator().manual_seed(3)
-    batch, n, m = 3, 8, 7
-    kern = torch.rand(batch, n + 1, m + 1, generator=g, dtype=torch.float64)
-    kern[:, n, m] = 0  # the corner
-    kern[:, 5:, :m] *= 1e-3  # rows 5..7 prefer the dummy column
-    kern[:, :5, m] *= 0.1  # rows 0..4 the real block
-    a = torch.cat([torch.full((batch, n), 1 / n, dtype=torch.float64),
-                   torch.full((batch, 1), dummy_mass, dtype=torch.float64)],
-                  1)
-    b = torch.cat([torch.full((batch, m), 1 / m, dtype=torch.float64),
-                   torch.full((batch, 1), dummy_mass, dtype=torch.float64)],
-                  1)
-    t = torch.rand(batch, m + 1, generator=g, dtype=torch.float64) + 0.5
-    s = a / torch.einsum('bij,bj->bi', kern, t)  # rows exact, as required
-    s2, t2, x = _dummy_shift(kern[:, :n, m].contiguous(), s, t, a, b, n, m)
-    dummy = kern[:, :n, m] * s[:, :n] * t[:, m, None]
-    outlier = dummy > 0.5 * a[:, :n]
-    assert outlier[:, 5:].all() and not outlier[:, :5].any()
-    assert (x != 1).all()
-    assert (_dual(kern, s2, t2, a, b) > _dual(kern, s, t, a, b)).all()
-    # derivative of the dual along the direction at the new point
-    plan = s2[:, :, None] * kern * t2[:, None, :]
-    real_o = torch.where(outlier, plan[:, :n, :m].sum(2), 0.0).sum(1)
-    dummy_other = torch.where(outlier, 0.0, plan[:, :n, m]).sum(1)
-    slope = (b[:, m] - torch.where(outlier, a[:, :n], 0.0).sum(1) + real_o -
-             dummy_other)
-    torch.testing.assert_close(slope, torch.zeros_like(slope), atol=1e-12,
-                               rtol=0)
-    torch.testing.assert_close(plan[:, :n, m][outlier], dummy[outlier])
+@pytest.mark.parametrize('kind', ['balanced', 'relaxed', 'dummy', 'sink'])
+@pytest.mark.parametrize('name', list(IMPLEMENTATIONS))
+def test_every_implementation_meets_the_contract(name, kind):
+    solve, dtype, atol = IMPLEMENTATIONS[name]
+    if name == 'triton' and not _has_triton():
+        pytest.skip('triton is not installed')
+    ref_problem = _problem(kind, torch.float64)
+    ref = sinkhorn_log(ref_problem, max_iter=20000, tol=1e-13)
+    problem = _problem(kind, dtype)
+    out = solve(problem, max_iter=1000, tol=1e-6 if dtype ==
+                torch.float32 else 1e-12, check_every=10)
+    assert isinstance(out, SinkhornOutput)
+    assert 0 < out.iterations <= 1000 and float(out.error) < 1e-5
+    plan = _plan(problem, out.state).double()
+    expected = _plan(ref_problem, ref.state)
+    torch.testing.assert_close(plan, expected, atol=atol, rtol=0)
+    # padded frames carry nothing
+    assert (plan[1, 7:] == 0).all() and (plan[2, :, :3] == 0).all()
+    if kind == 'balanced':
+        torch.testing.assert_close(plan.sum(2), ref_problem.log_a.exp() *
+                                   ref_problem.mask_x, atol=1e-6, rtol=0)
+    if kind == 'dummy':  # the real block carries the exact mass 0.8
+        torch.testing.assert_close(plan.sum((1, 2)),
+                                   torch.full((3, ), 0.8,
+                                              dtype=torch.float64),
+                                   atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize('solve', [sinkhorn_log, sinkhorn_scaling])
+def test_warm_start_and_overrelaxation_keep_the_fixed_point(solve):
+    problem = _problem('sink', torch.float64)
+    ref = sinkhorn_log(problem, max_iter=20000, tol=1e-13)
+    half = solve(problem, max_iter=5, tol=0.0)
+    out = solve(problem, half.state, max_iter=5000, tol=1e-12,
+                overrelax=1.5)
+    torch.testing.assert_close(_plan(problem, out.state),
+                               _plan(problem, ref.state), atol=1e-10, rtol=0)
+
+
+def test_one_signature():
+    """The three implementations share their parameters (the Triton one
+    adds ``launch``, the scaling one ``absorb_at`` and ``dummy_shift``)."""
+    import inspect
+    pytest.importorskip('triton')
+    from realign_mm.ot.triton.ops import sinkhorn_log_triton
+    base = list(inspect.signature(sinkhorn_log).parameters)
+    assert base == ['problem', 'state', 'max_iter', 'tol', 'check_every',
+                    'overrelax']
+    for fn, extra in ((sinkhorn_scaling, ['absorb_at', 'dummy_shift']),
+                      (sinkhorn_log_triton, ['launch'])):
+        assert list(inspect.signature(fn).parameters) == base + extra

@@ -12,8 +12,9 @@ os.environ.setdefault('TRITON_INTERPRET', '1')  # before triton compiles
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from realign_mm.ot import (TemporalStructure, fused_partial_gw,  # noqa: E402
-                           normalized_times, sqeuclidean_cost)
+from realign_mm.ot import (Marginals, SolverOptions,  # noqa: E402
+                           TemporalStructure, fused_partial_gw,
+                           normalized_times, sqeuclidean_cost, triton_limits)
 
 pytest.importorskip('triton')
 INTERPRETED = os.environ['TRITON_INTERPRET'] == '1'
@@ -93,6 +94,19 @@ def test_backend_choice_and_refusals():
     with pytest.raises(ValueError, match='envelope'):
         fused_partial_gw(cost, sx, sy, alpha=0.5, epsilon=0.1,
                          backend='triton', grad='unrolled')
-    with pytest.raises(TypeError, match='float32'):
+    with pytest.raises(ValueError, match='float32'):
         fused_partial_gw(cost.double(), sx, sy, alpha=0.5, epsilon=0.1,
                          backend='triton')
+    # every option Triton cannot honour is named before any work ...
+    with pytest.raises(ValueError, match='overrelax=1.8.*dummy_shift'):
+        fused_partial_gw(cost, sx, sy, alpha=0.5, epsilon=0.1, mass=0.5,
+                         backend='triton', overrelax=1.8)
+    # ... and 'auto' falls back to torch with the reason, whatever device
+    limits = triton_limits(SolverOptions(overrelax=1.8), Marginals(),
+                           cost.dtype, 4, 4096)
+    assert resolve_backend('auto', cost, limits) == 'torch'
+    assert fused_partial_gw(cost, sx, sy, alpha=0.5, epsilon=0.1,
+                            overrelax=1.8).plan.shape == (1, 4, 4)
+    # dummy_shift=False lets an exact-mass call run the Triton kernels
+    assert not triton_limits(SolverOptions(dummy_shift=False),
+                             Marginals.exact_mass(0.5), cost.dtype, 4, 4096)

@@ -41,7 +41,7 @@ def test_mmaction_train_tool_runs_our_config(tiny_synthetic, tmp_path):
         osp.join(tiny_synthetic, 'splits.json'),
         'train_dataloader.batch_size': 4,
         'train_cfg.max_iters': 2,
-        'model.align_loss.n_outer': 2,
+        'model.align_loss.solver.n_outer': 2,
     }.items()]
     proc = subprocess.run([
         sys.executable, tool,

@@ -36,7 +36,7 @@ def _options(root, pairs_per_rank):
         'default_hooks.checkpoint.interval': 3,
         'log_processor.window_size': 1,
         'model.contrastive_loss.cross_rank_negatives': True,
-        'model.align_loss.n_outer': 3,
+        'model.align_loss.solver.n_outer': 3,
     })
     return [f'{k}={v}' for k, v in opts.items()]
 

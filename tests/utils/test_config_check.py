@@ -53,9 +53,9 @@ def test_a_pipeline_step_and_an_inherited_loss_are_checked():
         check_config_keys(cfg)
     cfg = Config.fromfile(CC4D)
     # KOTLoss(**kwargs) forwards to FPGWLoss: its options count, others not
-    cfg.model.align_loss = dict(type='KOTLoss', n_inner=20)
+    cfg.model.align_loss = dict(type='KOTLoss', structure_scale=0.2)
     check_config_keys(cfg)
-    cfg.model.align_loss.n_iner = 20
+    cfg.model.align_loss.structure_scal = 0.2
     with pytest.raises(ConfigKeyError, match="KOTLoss has no option"):
         check_config_keys(cfg)
 

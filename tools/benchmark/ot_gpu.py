@@ -18,9 +18,9 @@ import time
 
 import torch
 
-from realign_mm.ot import (DenseStructure, TemporalStructure,
-                           fused_partial_gw, normalized_times,
-                           sqeuclidean_cost)
+from realign_mm.ot import (DenseStructure, SinkhornProblem,
+                           TemporalStructure, fused_partial_gw,
+                           normalized_times, sqeuclidean_cost)
 from realign_mm.synthetic import trajectory_pairs
 
 BOUND_US_256 = 100.0  # upper end of the per-outer-iteration bound at n=256
@@ -66,18 +66,19 @@ def _sweep(args, device):
         mask = torch.ones(args.batch, n, dtype=torch.bool, device=device)
         log_mass = torch.full((args.batch, ), 0.25, device=device).log()
         log_k = log_ab[:, :, None] + log_ab[:, None, :] - cost / args.epsilon
-        extra = dict(log_k_col=log_ab + log_mass[:, None],
-                     log_k_row=log_ab + log_mass[:, None],
-                     log_mass_col=log_mass, log_mass_row=log_mass,
-                     max_iter=args.n_inner, check_every=args.n_inner,
+        problem = SinkhornProblem(
+            log_k, log_ab, log_ab, mask, mask,
+            log_k_col=log_ab + log_mass[:, None],
+            log_k_row=log_ab + log_mass[:, None],
+            log_mass_col=log_mass, log_mass_row=log_mass)
+        extra = dict(max_iter=args.n_inner, check_every=args.n_inner,
                      tol=0.0)
         default = sinkhorn_launch_config(n, n)
         configs = [dict(default, BLOCK_N=rows, num_warps=warps)
                    for rows, warps in SWEEP]
         for launch in [default] + configs:
             def run():
-                return sinkhorn_log_triton(log_k, log_ab, log_ab, mask, mask,
-                                           launch=launch, **extra)
+                return sinkhorn_log_triton(problem, launch=launch, **extra)
             try:
                 run()
             except Exception as err:  # e.g. out of registers / shared memory

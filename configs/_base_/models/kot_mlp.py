@@ -10,5 +10,4 @@ model = dict(
         sink_cost=1.0,
         prior_scale=0.5,
         optimality_weight=0.5,
-        n_outer=1,
-        n_inner=50))
+        solver=dict(n_outer=1, n_inner=50)))

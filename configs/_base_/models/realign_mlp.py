@@ -19,9 +19,7 @@ model = dict(
         structure_scale=0.1,
         prior='laplace',
         prior_scale=0.5,
-        n_outer=10,
-        n_inner=50,
-        grad='envelope',
+        solver=dict(n_outer=10, n_inner=50, grad='envelope'),
         loss_weight=1.0),
     contrastive_loss=dict(
         type='InterSequenceContrastiveLoss',

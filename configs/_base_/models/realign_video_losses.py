@@ -10,8 +10,7 @@ align_loss = dict(
     structure_scale=0.1,
     prior='laplace',
     prior_scale=0.5,
-    n_outer=10,
-    n_inner=50)
+    solver=dict(n_outer=10, n_inner=50))
 contrastive_loss = dict(
     type='InterSequenceContrastiveLoss',
     temperature=0.1,

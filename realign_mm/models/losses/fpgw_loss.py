@@ -1,15 +1,15 @@
 """R-FPGWOT alignment loss: a thin wrapper over :mod:`realign_mm.ot`."""
-from typing import Optional
+from typing import Optional, Union
 
 import torch
 from mmaction.registry import MODELS
 from torch import Tensor
 
-from realign_mm.ot import (FPGWResult, TemporalStructure, cosine_cost,
-                           feature_structure, fused_partial_gw,
+from realign_mm.ot import (FPGWResult, Marginals, TemporalStructure,
+                           cosine_cost, feature_structure, fused_partial_gw,
                            laplace_diagonal_prior, mixed_structure,
                            mixture_prior, normalized_times, optimality_prior,
-                           sqeuclidean_cost)
+                           solver_options, sqeuclidean_cost)
 from .base_alignment_loss import BaseAlignmentLoss
 
 __all__ = ['FPGWLoss']
@@ -37,7 +37,8 @@ class FPGWLoss(BaseAlignmentLoss):
             Defaults to 1.0.
         tau (float, optional): KL marginal relaxation. Defaults to None
             (exact marginals around the sink).
-        mass (float, optional): exact total mass (excludes sink and tau).
+        mass (float, optional): exact total mass; excludes ``sink_cost``
+            and ``tau`` (set ``sink_cost=None`` with it).
         cost (str): ``'sqeuclidean'`` or ``'cosine'``.
         structure (str): ``'temporal'``, ``'feature'`` or ``'mixed'``.
         structure_scale (float): Laplace scale ``b`` of the temporal
@@ -47,9 +48,11 @@ class FPGWLoss(BaseAlignmentLoss):
             ``'none'``. Defaults to ``'laplace'``.
         prior_scale (float): scale of the priors. Defaults to 0.5.
         optimality_weight (float): optimality share of ``'mixture'``.
-        n_outer (int): mirror-descent steps. Defaults to 10.
-        n_inner (int): Sinkhorn iterations per step. Defaults to 50.
-        grad (str): ``'envelope'`` or ``'unrolled'``.
+        solver (str or dict, optional): every solver option, passed to
+            :func:`fused_partial_gw` as one value: a preset name or a dict of
+            :class:`~realign_mm.ot.SolverOptions` fields, e.g.
+            ``dict(n_outer=10, n_inner=50, grad='envelope')``. Defaults to
+            the ``'default'`` preset (those three values).
         loss_weight (float): Defaults to 1.0.
     """
     loss_name = 'loss_fpgw'
@@ -68,9 +71,7 @@ class FPGWLoss(BaseAlignmentLoss):
                  prior: str = 'laplace',
                  prior_scale: float = 0.5,
                  optimality_weight: float = 0.5,
-                 n_outer: int = 10,
-                 n_inner: int = 50,
-                 grad: str = 'envelope',
+                 solver: Union[None, str, dict] = None,
                  loss_weight: float = 1.0) -> None:
         super().__init__(loss_weight)
         if cost not in ('sqeuclidean', 'cosine'):
@@ -79,17 +80,12 @@ class FPGWLoss(BaseAlignmentLoss):
             raise ValueError(f'structure must be one of {_STRUCTURES}')
         if prior not in _PRIORS:
             raise ValueError(f'prior must be one of {_PRIORS}')
-        if mass is not None:
-            sink_cost = None
-        self.solver_cfg = dict(
-            alpha=alpha,
-            epsilon=epsilon,
-            sink_cost=sink_cost,
-            tau=tau,
-            mass=mass,
-            n_outer=n_outer,
-            n_inner=n_inner,
-            grad=grad)
+        self.alpha, self.epsilon = alpha, epsilon
+        # both checked here, at construction: a bad option never waits
+        # for the first training step
+        self.marginals = Marginals.from_keywords(mass, sink_cost, tau)
+        self.solver = solver
+        solver_options(solver)
         self.cost = cost
         self.structure = structure
         self.structure_scale = structure_scale
@@ -134,8 +130,11 @@ class FPGWLoss(BaseAlignmentLoss):
             self._structure(y, mask_y),
             a,
             b,
+            alpha=self.alpha,
+            epsilon=self.epsilon,
+            marginals=self.marginals,
             prior=self._prior(cost, mask_x, mask_y),
-            **self.solver_cfg)
+            solver=self.solver)
 
     def align(self, x: Tensor, y: Tensor, mask_x: Tensor,
               mask_y: Tensor) -> FPGWResult:

@@ -2,7 +2,7 @@
 import logging
 import os
 from functools import lru_cache
-from typing import Tuple
+from typing import Sequence, Tuple
 
 from torch import Tensor
 
@@ -29,13 +29,17 @@ def _interpreted() -> bool:
     return os.environ.get('TRITON_INTERPRET') == '1'
 
 
-def resolve_backend(backend: str, like: Tensor) -> str:
+def resolve_backend(backend: str, like: Tensor,
+                    limits: Sequence[str] = ()) -> str:
     """``'torch'`` or ``'triton'`` for tensors like ``like``.
 
-    ``'auto'`` takes Triton for float32 CUDA tensors when triton imports,
-    otherwise torch, and logs the choice and its reason once per reason.
-    ``'triton'`` insists (CPU tensors need ``TRITON_INTERPRET=1``, the
-    interpreter CI tests with); ``'torch'`` never uses it.
+    ``limits`` are the options of the call the Triton path cannot honour
+    (:func:`~realign_mm.ot.options.triton_limits`). ``'auto'`` takes Triton
+    for CUDA tensors when triton imports and ``limits`` is empty, otherwise
+    torch, and logs the choice and its reason once per reason. ``'triton'``
+    insists, and is refused when ``limits`` is not empty (CPU tensors need
+    ``TRITON_INTERPRET=1``, the interpreter CI tests with); ``'torch'``
+    never uses it.
     """
     if backend not in ('auto', 'torch', 'triton'):
         raise ValueError(f"backend must be 'auto', 'torch' or 'triton', got "
@@ -44,6 +48,10 @@ def resolve_backend(backend: str, like: Tensor) -> str:
         return 'torch'
     ok, why = triton_available()
     if backend == 'triton':
+        if limits:
+            raise ValueError("backend='triton' cannot honour "
+                             + '; '.join(limits) + ": use backend='auto' "
+                             "or 'torch'")
         if not ok:
             raise RuntimeError(f"backend='triton' but {why}")
         if not like.is_cuda and not _interpreted():
@@ -54,13 +62,10 @@ def resolve_backend(backend: str, like: Tensor) -> str:
         return 'triton'
     if not like.is_cuda:
         choice, reason = 'torch', 'tensors on CPU'
-    elif like.shape[-1] > MAX_COLS:
-        choice, reason = 'torch', (f'more than {MAX_COLS} columns (the Triton '
-                                   'Sinkhorn holds whole rows)')
+    elif limits:
+        choice, reason = 'torch', 'Triton cannot honour ' + '; '.join(limits)
     elif not ok:
         choice, reason = 'torch', why
-    elif like.dtype.is_floating_point and like.element_size() != 4:
-        choice, reason = 'torch', f'{like.dtype} (the Triton path is float32)'
     else:
         choice, reason = 'triton', f'CUDA tensors, {why}'
     if (choice, reason) not in _announced:

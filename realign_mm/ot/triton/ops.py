@@ -1,12 +1,12 @@
 """Host side of the Triton path: launch the kernels on batched tensors."""
 import math
-from typing import Optional, Tuple, Union
+from typing import Optional
 
 import torch
 import triton
 from torch import Tensor
 
-from ..sinkhorn import SinkhornState
+from ..sinkhorn import SinkhornOutput, SinkhornProblem, SinkhornState
 from .dispatch import MAX_COLS  # a tile holds whole rows, in registers
 from .kernels import _assemble_kernel, _sinkhorn_kernel
 
@@ -47,27 +47,16 @@ def assemble_log_kernel(base: Tensor, cross: Tensor, const_x: Tensor,
     return out
 
 
-def sinkhorn_log_triton(log_k: Tensor,
-                        log_a: Tensor,
-                        log_b: Tensor,
-                        mask_x: Tensor,
-                        mask_y: Tensor,
-                        *,
-                        lam_a: float = 1.0,
-                        lam_b: float = 1.0,
-                        log_k_col: Optional[Tensor] = None,
-                        log_k_row: Optional[Tensor] = None,
-                        log_mass_col: Optional[Tensor] = None,
-                        log_mass_row: Optional[Tensor] = None,
+def sinkhorn_log_triton(problem: SinkhornProblem,
                         state: Optional[SinkhornState] = None,
+                        *,
                         max_iter: int = 50,
                         tol: float = 1e-6,
                         check_every: int = 10,
                         overrelax: float = 1.0,
-                        launch: Optional[dict] = None
-                        ) -> Tuple[SinkhornState, int, Union[float, Tensor]]:
+                        launch: Optional[dict] = None) -> SinkhornOutput:
     """:func:`~realign_mm.ot.sinkhorn.sinkhorn_log`, fused: ``check_every``
-    iterations per launch, one program per pair; same arguments, updates
+    iterations per launch, one program per pair; same signature, updates
     and fixed point (float32). The returned state carries the plan. With
     ``tol <= 0`` the error is returned as a 0-dim tensor, so that no host
     sync stalls the GPU.
@@ -75,6 +64,11 @@ def sinkhorn_log_triton(log_k: Tensor,
     ``launch`` overrides the tile sizes and warps of
     :func:`sinkhorn_launch_config` (for tuning).
     """
+    log_k, log_a, log_b = problem.log_k, problem.log_a, problem.log_b
+    mask_x, mask_y = problem.mask_x, problem.mask_y
+    lam_a, lam_b = problem.lam_a, problem.lam_b
+    log_k_col, log_k_row = problem.log_k_col, problem.log_k_row
+    log_mass_col, log_mass_row = problem.log_mass_col, problem.log_mass_row
     if overrelax != 1:
         raise ValueError('the Triton Sinkhorn runs plain updates: '
                          'overrelax must be 1')
@@ -125,4 +119,4 @@ def sinkhorn_log_triton(log_k: Tensor,
             err = float(err)
             if not math.isfinite(err) or err < tol:
                 break
-    return SinkhornState(u, v, ue, ve, plan=plan), done, err
+    return SinkhornOutput(SinkhornState(u, v, ue, ve, plan=plan), done, err)
