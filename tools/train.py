@@ -52,10 +52,15 @@ def main():
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.amp:
         enable_amp(cfg)
-    if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
-    elif args.resume is not None:
-        cfg.resume, cfg.load_from = True, args.resume
+    if args.resume is not None:
+        from realign_mm.engine import resumable_checkpoint, verify_checkpoint
+        if args.resume == 'auto':  # the newest checkpoint that reads back
+            path = resumable_checkpoint(cfg.work_dir)
+        else:
+            path, reason = args.resume, verify_checkpoint(args.resume)
+            if reason is not None:
+                raise SystemExit(f'--resume {path}: {reason}')
+        cfg.resume, cfg.load_from = path is not None, path
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
     if args.seed is not None:

@@ -6,8 +6,11 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, ignore_last=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
+    # atomic writes (temporary file + rename): a kill never leaves a broken
+    # latest checkpoint (realign_mm/engine/checkpoints.py)
     checkpoint=dict(
-        type='CheckpointHook', interval=1000, by_epoch=False, max_keep_ckpts=2),
+        type='CheckpointHook', interval=1000, by_epoch=False, max_keep_ckpts=2,
+        backend_args=dict(backend='atomic_local')),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
 # stores runner state in plain types: checkpoints load with weights_only=True

@@ -145,16 +145,44 @@ class BaseProcedureDataset(BaseDataset):
                       logger='current', level=logging.WARNING)
 
     def prepare_data(self, idx: int):
-        """The pipeline's output; with ``skip_bad_videos`` (training only)
-        a video whose file or annotation is bad is recorded in
-        :attr:`skipped` and mmengine draws another one."""
-        try:
+        """The pipeline's output. With ``skip_bad_videos`` (training only) a
+        video whose file or annotation is bad is recorded in
+        :attr:`skipped` and replaced by the next video *of the same task*
+        that loads, so a same-task pair stays one; the replacement's
+        ``skipped_videos`` metainfo names the videos it stands for (which
+        :class:`~realign_mm.engine.SkippedVideosHook` counts across
+        dataloader workers and ranks). A task none of whose videos loads
+        stops with the reasons."""
+        if not (self.skip_bad_videos and not self.test_mode):
             return super().prepare_data(idx)
-        except (ValueError, FileNotFoundError) as err:
-            if not (self.skip_bad_videos and not self.test_mode):
-                raise
-            self._skip(self.get_data_info(idx)['video_id'], str(err))
-            return None  # mmengine re-fetches another index
+        task = self.get_data_info(idx)['task']
+        if getattr(self, '_by_task', None) is None:  # once per process
+            self._by_task = {}
+            for i in range(len(self)):
+                self._by_task.setdefault(self.get_data_info(i)['task'],
+                                         []).append(i)
+        same = self._by_task[task]
+        start = same.index(idx)
+        replaced = {}
+        for other in same[start:] + same[:start]:  # idx first, then on
+            video = self.get_data_info(other)['video_id']
+            if video in self.skipped:
+                replaced[video] = self.skipped[video]
+                continue
+            try:
+                data = super().prepare_data(other)
+            except (ValueError, FileNotFoundError) as err:
+                self._skip(video, str(err))
+                replaced[video] = str(err)
+                continue
+            if replaced:
+                sample = data.get('data_samples')
+                if sample is not None:
+                    sample.set_metainfo(dict(skipped_videos=replaced))
+            return data
+        reasons = '; '.join(f'{v}: {r}' for v, r in sorted(replaced.items()))
+        raise ValueError(f'skip_bad_videos: no video of task {task!r} '
+                         f'loads ({reasons})')
 
     def load_data_list(self) -> List[dict]:
         records = annotated = self.parse_annotations()
