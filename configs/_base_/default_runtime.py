@@ -22,7 +22,9 @@ custom_hooks = [
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    dist_cfg=dict(backend='nccl'))
+    # a collective waits at most this many seconds for a dead or paused
+    # rank, then every rank stops with an error (torch's default: 1800)
+    dist_cfg=dict(backend='nccl', timeout=600))
 
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 vis_backends = [dict(type='LocalVisBackend')]

@@ -1,4 +1,5 @@
 """Helpers shared by ``tools/train.py`` and ``tools/test.py``."""
+import datetime
 import difflib
 import os
 import os.path as osp
@@ -67,7 +68,9 @@ def prepare_distributed(cfg: Config) -> None:
     group exists, so on CPU we create the gloo group here from the variables
     ``torchrun`` (``--launcher pytorch``) or Slurm (``--launcher slurm``)
     set, and the Runner carries on with it; the model wrapper is told to
-    use no device ids (DDP on CPU modules).
+    use no device ids (DDP on CPU modules). ``env_cfg.dist_cfg.timeout``
+    (seconds) bounds how long a collective waits for a dead or paused
+    rank, as mmengine's ``init_dist`` does on GPUs.
     """
     launcher = cfg.get('launcher', 'none')
     if launcher == 'none' or torch.cuda.is_available():
@@ -89,7 +92,11 @@ def prepare_distributed(cfg: Config) -> None:
         env.setdefault('MASTER_PORT', '29500')
     elif launcher != 'pytorch':
         raise ValueError(f'launcher {launcher!r} is not supported on CPU')
-    dist.init_process_group(backend='gloo', init_method='env://')
+    timeout = cfg.env_cfg.get('dist_cfg', {}).get('timeout')
+    dist.init_process_group(
+        backend='gloo', init_method='env://',
+        **({} if timeout is None else dict(
+            timeout=datetime.timedelta(seconds=timeout))))
     # mmengine wraps the model with device_ids=[LOCAL_RANK], which DDP
     # refuses for CPU modules: keep the user's wrapper options, no device
     wrapper = cfg.get('model_wrapper_cfg') or dict(

@@ -157,3 +157,78 @@ def test_slurm_train_with_stub_srun(tiny_synthetic, single_process,
         work_dir, '--cfg-options', *_options(tiny_synthetic, PAIRS // 2)
     ], env)
     _assert_same_run(_scalars(work_dir), single_process)
+
+
+def _descendants(pid):
+    table = subprocess.run(['ps', '-e', '-o', 'pid=,ppid='],
+                           capture_output=True, text=True).stdout.split()
+    children = {}
+    for child, parent in zip(table[0::2], table[1::2]):
+        children.setdefault(parent, []).append(child)
+    found, todo = [], [str(pid)]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def test_a_paused_rank_stops_the_run_within_the_timeout(tiny_synthetic,
+                                                        tmp_path):
+    """SIGSTOP one of two ranks mid-run: the other waits in its all-reduce
+    at most env_cfg.dist_cfg.timeout seconds (here 5), then the launcher
+    stops the job with an error, instead of hanging for torch's 30 min."""
+    import signal
+    import time
+    work_dir = str(tmp_path / 'paused')
+    env = _env()
+    env['PORT'] = _free_port()
+    options = _options(tiny_synthetic, PAIRS // 2)
+    options = [o for o in options if not o.startswith('train_cfg.max_iters')]
+    options += ['train_cfg.max_iters=100000', 'env_cfg.dist_cfg.timeout=5']
+    proc = subprocess.Popen([
+        'bash', osp.join(ROOT, 'tools', 'dist_train.sh'), CONFIG, '2',
+        '--work-dir', work_dir, '--no-validate', '--cfg-options', *options
+    ], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    stopped = None
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline and proc.poll() is None:
+            logs = glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                      'scalars.json'))
+            if logs and os.path.getsize(logs[0]) > 0:
+                break  # training iterations are being logged
+            time.sleep(0.2)
+        assert proc.poll() is None, 'the run ended before it was paused'
+        # the ranks: processes of the job's session running train.py with
+        # a LOCAL_RANK of their own (not the launcher)
+        ranks = []
+        for pid in _descendants(proc.pid):
+            try:
+                with open(f'/proc/{pid}/environ', 'rb') as f:
+                    environ = f.read().split(b'\0')
+                with open(f'/proc/{pid}/cmdline', 'rb') as f:
+                    cmdline = f.read()
+            except OSError:
+                continue
+            if b'train.py' in cmdline and any(
+                    e.startswith(b'LOCAL_RANK=') for e in environ):
+                ranks.append(int(pid))
+        assert len(ranks) == 2, ranks
+        stopped = max(ranks)
+        os.kill(stopped, signal.SIGSTOP)
+        paused_at = time.time()
+        proc.wait(timeout=150)
+        waited = time.time() - paused_at
+    finally:
+        if stopped is not None:
+            try:
+                os.kill(stopped, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if proc.poll() is None:
+            os.killpg(os.getpgid(proc.pid), signal.SIGKILL)
+    assert proc.returncode != 0
+    assert waited < 150, waited
+    print(f"paused rank: the job stopped after {waited:.0f} s")
