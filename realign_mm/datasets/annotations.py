@@ -129,6 +129,15 @@ def read_step_csv(path: str) -> List[Segment]:
     return segments
 
 
+def _number(value, path: str, what: str) -> float:
+    """A finite JSON number (not a bool, list or string)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            not math.isfinite(value):
+        raise AnnotationError(path, f'{what} {value!r} is not a finite '
+                              'number')
+    return float(value)
+
+
 def _load_json(path: str, what: str):
     try:
         with open(path, encoding='utf-8-sig') as f:
@@ -189,11 +198,16 @@ def read_captaincook4d_json(path: str) -> Dict[str, dict]:
                 k in entry for k in ('activity_id', 'activity_name', 'steps')):
             raise AnnotationError(
                 path, f'{where} lacks activity_id, activity_name or steps')
+        if not isinstance(entry['steps'], list):
+            raise AnnotationError(path, f'{where}: steps must be a list')
         segments, errors = [], []
         for n, step in enumerate(entry['steps']):
             try:
                 sid, start, end = (step['step_id'], step['start_time'],
                                    step['end_time'])
+                if isinstance(start, (str, bool)) or isinstance(
+                        end, (str, bool)):
+                    raise TypeError
                 start, end = float(start), float(end)
             except (KeyError, TypeError, ValueError):
                 raise AnnotationError(
@@ -240,6 +254,8 @@ def read_gtcc_json(path: str,
         dict: ``{task: {video_id: [Segment, ...]}}``.
     """
     data = _load_json(path, 'annotation file')
+    if not isinstance(data, dict):
+        raise AnnotationError(path, 'expected {task: {handles, ...}}')
     if tasks is not None:
         unknown = sorted(set(tasks) - set(data))
         if unknown:
@@ -250,8 +266,10 @@ def read_gtcc_json(path: str,
     for task, entry in data.items():
         if tasks is not None and task not in tasks:
             continue
-        if not all(k in entry for k in keys):
+        if not isinstance(entry, dict) or not all(k in entry for k in keys):
             raise AnnotationError(path, f'task {task!r} lacks one of {keys}')
+        if not all(isinstance(entry[k], list) for k in keys):
+            raise AnnotationError(path, f'task {task!r}: {keys} must be lists')
         lengths = {k: len(entry[k]) for k in keys}
         if len(set(lengths.values())) != 1:
             if tasks is not None:
@@ -260,6 +278,11 @@ def read_gtcc_json(path: str,
             continue
         videos = {}
         for vid, acts, starts, ends in zip(*(entry[k] for k in keys)):
+            if not isinstance(vid, str) or not all(
+                    isinstance(v, list) for v in (acts, starts, ends)):
+                raise AnnotationError(
+                    path, f'task {task!r}: a handle must be a string with '
+                    f'lists of actions, starts and ends, got {vid!r}')
             if not len(acts) == len(starts) == len(ends):
                 raise AnnotationError(
                     path, f'video {vid!r} of task {task!r} has '
@@ -272,12 +295,14 @@ def read_gtcc_json(path: str,
                     raise AnnotationError(path,
                                           f'{where}: action {act!r} is not '
                                           'a numeric id')
+                start = _number(s, path, f'{where}: start')
+                end = _number(e, path, f'{where}: end')
                 try:
-                    seg = _segment(
-                        float(s) / frame_rate,
-                        float(e) / frame_rate, int(act), path, None)
+                    seg = _segment(start / frame_rate, end / frame_rate,
+                                   int(act), path, None)
                 except AnnotationError as exc:
-                    raise AnnotationError(path, f'{where}: {exc}') from None
+                    raise AnnotationError(
+                        path, f'{where}: {exc.problem}') from None
                 if seg.step > 0:
                     segs.append(seg)
             videos[vid] = segs

@@ -107,13 +107,20 @@ class LoadFrameFeatures(BaseTransform):
             if str(exc).startswith(path):
                 raise
             raise ValueError(f'{path}: cannot read features ({exc})') from None
+        except Exception as exc:  # numpy's header parser on garbage bytes
+            raise ValueError(f'{path}: cannot read features (a malformed '
+                             f'header: {type(exc).__name__})') from None
 
     def transform(self, results: dict) -> dict:
         path = results['feature_path']
         feats = self._load(path)
-        if feats.ndim != 2 or feats.shape[0] == 0:
-            raise ValueError(f'{path}: expected a (T, C) array with T > 0, '
-                             f'got shape {feats.shape}')
+        if feats.ndim != 2 or feats.shape[0] == 0 or feats.shape[1] == 0:
+            raise ValueError(f'{path}: expected a (T, C) array with T, C > 0,'
+                             f' got shape {feats.shape}')
+        if not (np.issubdtype(feats.dtype, np.floating)
+                or np.issubdtype(feats.dtype, np.integer)):
+            raise ValueError(f'{path}: features must be numbers, got dtype '
+                             f'{feats.dtype}')
         total = feats.shape[0]
         duration = total / self.fps
         for seg in results['segments']:
