@@ -178,3 +178,29 @@ def test_rawframes_source(shared_data, tmp_path):
     np.testing.assert_array_equal(results['frame_inds'], [4, 12, 20, 28])
     np.testing.assert_array_equal(results['frame_labels'], [0, 0, 1, 0])
     assert len(results['imgs']) == 4 and results['imgs'][0].shape[2] == 3
+
+
+def test_pyav_refuses_a_video_cut_after_its_header(shared_data, tmp_path):
+    """A real clip remuxed with its header first (``movflags=faststart``)
+    and cut in half: the header still says 32 frames, 16 are stored.
+    mmaction2's PyAVDecode would wrap the missing indices round onto other
+    frames; VideoInit refuses the file (decord refuses it on its own)."""
+    import av
+    fast = str(tmp_path / 'fast.mp4')
+    with av.open(osp.join(shared_data, 'videos', 'part_0.mp4')) as inp, \
+            av.open(fast, 'w', options={'movflags': 'faststart'}) as out:
+        stream = out.add_stream_from_template(inp.streams.video[0])
+        for packet in inp.demux(inp.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                out.mux(packet)
+    data = open(fast, 'rb').read()
+    assert data.find(b'moov') < data.find(b'mdat')  # header first
+    cut = str(tmp_path / 'cut.mp4')
+    with open(cut, 'wb') as f:
+        f.write(data[:len(data) // 2])
+    init = VideoInit(backend='pyav')
+    assert init(dict(filename=fast))['total_frames'] == 32  # whole: fine
+    with pytest.raises(ValueError, match=r'cut.mp4 is truncated: its header '
+                       r'says 32 frames but the file holds 1[0-9]'):
+        init(dict(filename=cut))

@@ -32,7 +32,8 @@ def _video_fps(results: dict) -> Optional[float]:
 @TRANSFORMS.register_module()
 class VideoInit(BaseTransform):
     """Open a video with mmaction2's ``DecordInit`` or ``PyAVInit`` and turn
-    a missing, empty or undecodable file into an error naming the video.
+    a missing, empty, undecodable or (PyAV) truncated file into an error
+    naming the video.
 
     Args:
         backend (str): ``'decord'`` (default) or ``'pyav'``.
@@ -61,7 +62,25 @@ class VideoInit(BaseTransform):
                              f'{self.backend}: {err}') from err
         if not results.get('total_frames'):
             raise ValueError(f'video {path} has no frames ({self.backend})')
+        if self.backend == 'pyav':
+            self._check_complete(path, int(results['total_frames']))
         return results
+
+    @staticmethod
+    def _check_complete(path: str, total: int) -> None:
+        """PyAV trusts the header's frame count and mmaction2's
+        ``PyAVDecode`` wraps indices past the decodable frames around (``i
+        % len(imgs)``): a file cut after its header would load other frames
+        under the sampled frames' labels. Count the stored video packets
+        (demuxing only, no decoding) and refuse a file with fewer."""
+        import av
+        with av.open(path) as container:
+            stored = sum(1 for packet in container.demux(video=0)
+                         if packet.size > 0)
+        if stored < total:
+            raise ValueError(
+                f'video {path} is truncated: its header says {total} frames '
+                f'but the file holds {stored} (pyav)')
 
 
 @TRANSFORMS.register_module()
