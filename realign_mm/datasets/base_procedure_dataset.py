@@ -201,7 +201,7 @@ class BaseProcedureDataset(BaseDataset):
         task_names = sorted({r[0] for r in records})
         task_ids = {t: i for i, t in enumerate(task_names)}
         self._metainfo['tasks'] = task_names
-        data_list = []
+        data_list, overlapping = [], []
         for task, video_id, segments, source, *extra in sorted(
                 records, key=lambda r: (r[0], r[1])):
             info = dict(
@@ -212,6 +212,8 @@ class BaseProcedureDataset(BaseDataset):
                 ann_source=source)
             if extra:  # parser metadata, e.g. CaptainCook4D's has_errors
                 info.update(extra[0])
+            if _overlaps(info['segments']):
+                overlapping.append(video_id)
             try:
                 info.update(self._input_path(video_id, task, source))
             except FileNotFoundError as err:
@@ -224,4 +226,19 @@ class BaseProcedureDataset(BaseDataset):
             raise AnnotationError(
                 self.ann_file, 'no annotated video left after the task and '
                 'split filters')
+        if overlapping:  # once per dataset, not per video
+            print_log(
+                f'{self.ann_file}: {len(overlapping)} of {len(records)} '
+                f'videos have overlapping step segments (e.g. '
+                f'{overlapping[:3]}); their shared frames get the label of '
+                'the segment later in the file', logger='current',
+                level=logging.WARNING)
         return data_list
+
+
+
+def _overlaps(segments: List[Segment]) -> bool:
+    """Whether two segments of different steps share time."""
+    ordered = sorted(segments, key=lambda seg: seg.start)
+    return any(b.start < a.end and a.step != b.step
+               for a, b in zip(ordered, ordered[1:]))

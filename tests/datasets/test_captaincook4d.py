@@ -207,3 +207,30 @@ def test_csv_row_with_an_unclosed_quote(tmp_path):
     with pytest.raises(AnnotationError, match=r'quote.csv:1: a quoted field '
                        'runs over a line end'):
         read_egoprocel_csv(str(path))
+
+
+def test_overlapping_steps_are_reported_once(shared_data):
+    """The real release has recordings whose steps overlap in time: the
+    dataset says how many, once, and which label their frames get."""
+    import logging
+
+    from mmengine.logging import MMLogger
+
+    class Keep(logging.Handler):
+        def __init__(self):
+            super().__init__(logging.WARNING)
+            self.messages = []
+
+        def emit(self, record):
+            self.messages.append(record.getMessage())
+
+    keep = Keep()
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(keep)
+    try:
+        _dataset(shared_data, 'train')
+    finally:
+        logger.removeHandler(keep)
+    found = [m for m in keep.messages if 'overlapping step segments' in m]
+    assert len(found) == 1 and 'later in the file' in found[0]
+    assert 'of 33 videos' in found[0]
