@@ -113,6 +113,20 @@ def _take_plan(state: SinkhornState, log_k: Tensor) -> Tensor:
     return plan
 
 
+def _round_inside(plan: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    """Scale down the rows that exceed ``a``, then the columns that exceed
+    ``b`` (the first half of Altschuler et al.'s rounding, NeurIPS 2017):
+    the plan then meets the partial problem's inequality constraints
+    exactly, and loses at most the excess it had in mass."""
+    tiny = torch.finfo(plan.dtype).tiny
+    rows = plan.sum(2)
+    plan = plan * torch.where(rows > a, a / rows.clamp_min(tiny),
+                              torch.ones_like(rows))[:, :, None]
+    cols = plan.sum(1)
+    return plan * torch.where(cols > b, b / cols.clamp_min(tiny),
+                              torch.ones_like(cols))[:, None, :]
+
+
 def _check_finite(name: str, value: Tensor, mask: Tensor) -> None:
     value = value.detach()  # else autograd keeps a copy for nothing
     # one reduction in the common case (a finite sum has no NaN or inf
@@ -343,6 +357,8 @@ def fused_partial_gw(cost: Tensor,
                     plan = new_plan
                     break
             plan = new_plan
+        if mass is not None:  # exactly inside T 1 <= a, T^T 1 <= b
+            plan = _round_inside(plan, a, b)
 
         sink_x = plan.new_zeros(batch, n)
         sink_y = plan.new_zeros(batch, m)

@@ -45,7 +45,7 @@ def test_rejects_bad_options():
 def test_aligner_logs_and_trains_the_intra_video_term():
     cfg = Config.fromfile(
         osp.join(CONFIGS, 'realign', 'realign_mlp_synthetic.py'))
-    cfg.model.intra_video_loss = dict(type='ContrastiveIDMLoss',
+    cfg.model.embedding_loss = dict(type='ContrastiveIDMLoss',
                                       loss_weight=0.5)
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)

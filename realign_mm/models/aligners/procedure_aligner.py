@@ -44,7 +44,7 @@ class ProcedureAligner(BaseModel):
     * ``'loss'``: the batch holds pairs ``(0, 1), (2, 3), ...`` of videos of
       the same task (see :class:`SameTaskPairSampler`); returns the
       alignment loss under its ``loss_name`` (``loss_fpgw`` for REALIGN),
-      ``loss_contrast`` and the intra-video term's, when configured.
+      ``loss_contrast`` and the embedding regulariser's, when configured.
     * ``'predict'``: stores ``pred_embedding`` ``(T_i, d)`` in each sample.
     * ``'tensor'``: returns the embeddings.
 
@@ -58,9 +58,11 @@ class ProcedureAligner(BaseModel):
             ``GWLoss``, ``TCCLoss`` (logged as its ``loss_name``).
         contrastive_loss (dict, optional): ``InterSequenceContrastiveLoss``
             config; None disables the term.
-        intra_video_loss (dict, optional): a regulariser of each video's
-            own embeddings, e.g. ``ContrastiveIDMLoss`` (method.md's
-            ``lambda_s``). Defaults to None.
+        embedding_loss (dict, optional): a regulariser of the batch's
+            embeddings ``loss(emb (B, T, d), mask (B, T))``:
+            ``ContrastiveIDMLoss`` (each video's own, method.md's
+            ``lambda_s``) or ``UniformityLoss`` (all frames of the batch).
+            Defaults to None.
         normalize (bool): L2-normalise embeddings. Defaults to True.
         test_chunk (int, optional): frames per backbone call outside
             training (memory bound for long videos); None: whole videos.
@@ -80,7 +82,7 @@ class ProcedureAligner(BaseModel):
                  align_loss: dict = dict(type='FPGWLoss'),
                  contrastive_loss: Optional[dict] = dict(
                      type='InterSequenceContrastiveLoss'),
-                 intra_video_loss: Optional[dict] = None,
+                 embedding_loss: Optional[dict] = None,
                  normalize: bool = True,
                  test_chunk: Optional[int] = 64,
                  frame_group: int = 1,
@@ -104,8 +106,8 @@ class ProcedureAligner(BaseModel):
                             f'{type(self.align_loss).__name__}')
         self.contrastive_loss = (None if contrastive_loss is None else
                                  MODELS.build(contrastive_loss))
-        self.intra_video_loss = (None if intra_video_loss is None else
-                                 MODELS.build(intra_video_loss))
+        self.embedding_loss = (None if embedding_loss is None else
+                               MODELS.build(embedding_loss))
         if (self.contrastive_loss is not None
                 and not self.align_loss.provides_plan):
             raise ValueError(
@@ -279,8 +281,8 @@ class ProcedureAligner(BaseModel):
                 device=x.device)
             losses['loss_contrast'] = self.contrastive_loss(
                 x, y, result.plan, mask_x, mask_y, groups)
-        if self.intra_video_loss is not None:
-            losses[self.intra_video_loss.loss_name] = self.intra_video_loss(
+        if self.embedding_loss is not None:
+            losses[self.embedding_loss.loss_name] = self.embedding_loss(
                 emb, mask)
         for name, value in losses.items():
             if not torch.isfinite(value):

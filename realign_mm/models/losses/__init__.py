@@ -3,9 +3,10 @@ from .baseline_losses import GWLoss, KOTLoss, TCCLoss
 from .contrastive_loss import InterSequenceContrastiveLoss
 from .fpgw_loss import FPGWLoss
 from .temporal_idm_loss import ContrastiveIDMLoss
+from .uniformity_loss import UniformityLoss
 
 __all__ = [
     'AlignmentResult', 'BaseAlignmentLoss',
     'FPGWLoss', 'InterSequenceContrastiveLoss', 'KOTLoss', 'GWLoss',
-    'TCCLoss', 'ContrastiveIDMLoss'
+    'TCCLoss', 'ContrastiveIDMLoss', 'UniformityLoss'
 ]
