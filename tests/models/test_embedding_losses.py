@@ -1,4 +1,5 @@
-"""ContrastiveIDMLoss against a hand-worked example, and in the aligner."""
+"""The embedding regularisers (ContrastiveIDMLoss, UniformityLoss) against
+hand-worked examples, and in the aligner."""
 import os.path as osp
 
 import pytest
@@ -7,7 +8,7 @@ from mmaction.registry import MODELS
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 
-from realign_mm.models.losses import ContrastiveIDMLoss
+from realign_mm.models.losses import ContrastiveIDMLoss, UniformityLoss
 from tests.conftest import CONFIGS
 from tests.models.test_procedure_aligner import _batch
 
@@ -46,7 +47,7 @@ def test_aligner_logs_and_trains_the_intra_video_term():
     cfg = Config.fromfile(
         osp.join(CONFIGS, 'realign', 'realign_mlp_synthetic.py'))
     cfg.model.embedding_loss = dict(type='ContrastiveIDMLoss',
-                                      loss_weight=0.5)
+                                    loss_weight=0.5)
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     optim = OptimWrapper(torch.optim.Adam(model.parameters(), lr=1e-2))
@@ -55,3 +56,16 @@ def test_aligner_logs_and_trains_the_intra_video_term():
     assert log['loss_idm'] > 0
     total = log['loss_fpgw'] + log['loss_contrast'] + log['loss_idm']
     assert log['loss'].item() == pytest.approx(total.item(), rel=1e-5)
+
+
+def test_uniformity_hand_worked_and_collapse():
+    # two orthogonal unit frames in two videos (+ a padded one): D = 2 on
+    # both ordered pairs, so log mean exp(-t D) = -2 t
+    emb = torch.tensor([[[1., 0.], [5., 5.]], [[0., 1.], [0., 0.]]])
+    mask = torch.tensor([[True, False], [True, False]])
+    assert UniformityLoss(t=2.0)(emb, mask).item() == pytest.approx(-4.0)
+    collapsed = torch.ones(2, 3, 2)
+    full = torch.ones(2, 3, dtype=torch.bool)
+    assert UniformityLoss()(collapsed, full).item() == pytest.approx(0.0)
+    with pytest.raises(ValueError, match='t > 0'):
+        UniformityLoss(t=0)
