@@ -52,10 +52,8 @@ def exp_flush(x: Tensor) -> Tensor:
     Computed as ``exp(max(x, c))``, ``c = log(tiny) + 20``, with the
     results at or below ``2 e^c`` (about ``1e-29`` in float32) set to 0:
     exactly 0 at and below ``c + log 2`` (padded entries hold ``NEG_INF``),
-    exact above. Measured here on x86: ``exp`` of inputs far below ``c``
-    runs about 17 times slower than of clamped ones, subnormal plan entries
-    slow every later product about twofold, and the flush as one
-    ``threshold`` pass took a third of a subtract-and-clamp.
+    exact above. Why (``exp`` of far-negative floats and subnormal plan
+    entries are slow paths on CPU; measured in docs/solver.md).
     """
     cutoff, floor = _flush_bounds(x.dtype)
     y = torch.exp(x.clamp_min(cutoff))
@@ -173,9 +171,9 @@ class SinkhornOutput(NamedTuple):
 def matvec(matrix: Tensor, x: Tensor) -> Tensor:
     """``matrix @ x`` for ``(B, N, M)`` and ``(B, M)``, as ``x^T matrix^T``.
 
-    The same product; written as a row vector times the transposed view it
-    ran 2.4x faster on CPU (2 threads, B = 64, n = 128: 63 vs 151 us; n = 256:
-    326 vs 729 us), as fast as the column product ``s^T K``.
+    The same product; written as a row vector times the transposed view
+    it takes the faster GEMM path on CPU, as fast as the column product
+    ``s^T K``.
     """
     return torch.bmm(x[:, None, :], matrix.transpose(1, 2))[:, 0]
 
@@ -311,9 +309,8 @@ def _scaling_update(old: Tensor, target: Tensor, sums: Tensor, omega: float,
     ``(1 - omega) old + omega new``, kept above ``new / 2`` (the lerp may
     overshoot below 0 far from the fixed point). Near the fixed point this
     is the log-domain ``old^(1 - omega) new^omega`` to first order (same
-    fixed point, same rate) without transcendentals: 100 iterations at
-    B = 64, n = 128 took 20 ms against 24 ms as ``exp(omega log r)`` (a
-    ``pow`` was slower still). KL-relaxed marginals, in the log
+    fixed point, same rate) without transcendentals (faster than
+    ``exp(omega log r)`` or a ``pow``). KL-relaxed marginals, in the log
     domain: ``new = (target / sums)^lam e^{log_damp}``, then
     ``old^(1 - omega) new^omega``. Entries in ``keep`` (padded frames,
     free sinks) stay 1.
@@ -423,11 +420,9 @@ def sinkhorn_scaling(problem: SinkhornProblem,
 
     With a dummy point (exact mass) the checked sweeps also step along the
     dummy point's slow mode (``dummy_shift=True``, see
-    :func:`_dummy_shift`; exact marginals only). Measured on 8 time-warped
-    pairs (n = 128, epsilon 3.5e-4), 20 iterations with it left 0.0-0.4 %
-    excess value over the converged plan on 7 pairs, against 0.6-4.5 %
-    without it, and 80 iterations without it still 0.3-3.3 %. Other
-    arguments as :func:`sinkhorn_log`; ``absorb_at`` is the log-scaling
+    :func:`_dummy_shift`; exact marginals only; its effect on the value
+    is measured in docs/solver.md). Other arguments as
+    :func:`sinkhorn_log`; ``absorb_at`` is the log-scaling
     beyond which the scalings are absorbed into the kernel.
     """
     log_k, log_a, log_b, mask_x, mask_y, lam_a, lam_b, log_k_col, \

@@ -88,13 +88,10 @@ class TemporalStructure:
         dense_below (int): for fewer frames than this the products use the
             dense matrix (built once) instead of the filter: a batched GEMM
             on a small matrix beats the filter's several small kernels
-            there (measured per mirror-descent step on 2 CPU cores, B = 64:
-            n = 64 dense 0.7 vs filter 1.3 ms, n = 128 2.2 vs 2.9 ms,
-            n = 256 20.7 vs 11.7 ms). Same result to float round-off.
-            Defaults to None: 160 on CPU, and 2048 on CUDA, where one
-            batched GEMM beats the filter's many small kernels (H100, Triton
-            path, B = 64, n = 256: 22.4 vs 36.1 ms per solve,
-            ``tools/benchmark/ot_gpu.py --structure dense``).
+            there. Same result to float round-off. Defaults to None: 160 on
+            CPU, and 2048 on CUDA, where one batched GEMM beats the filter's
+            many small kernels (the measurements behind both thresholds:
+            docs/solver.md).
     """
 
     def __init__(self, times: Tensor, mask: Tensor, scale: float,
