@@ -18,7 +18,8 @@ def test_ot_solver_benchmark_prints_ratio_gap_and_memory():
     assert proc.returncode == 0, proc.stderr
     rows = [line for line in proc.stdout.splitlines()
             if line.startswith('| 24 |')]
-    assert [row.split('|')[3].strip() for row in rows] == ['fast', 'accurate']
+    assert [row.split('|')[3].strip() for row in rows] == ['default', 'fast',
+                                                          'accurate']
     for row in rows:
         # speed-up and value gap are numbers computed in this run
         assert re.search(r'\| \d+\.\dx \|', row)
