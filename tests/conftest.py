@@ -35,12 +35,8 @@ def tiny_synthetic(tmp_path_factory):
 
 def synthetic_cfg_options(root: str) -> dict:
     """Config overrides pointing the synthetic configs at ``root``."""
-    opts = {}
-    for loader in ('train', 'val', 'test'):
-        opts[f'{loader}_dataloader.dataset.data_root'] = root
-        opts[f'{loader}_dataloader.dataset.split_file'] = osp.join(
-            root, 'splits.json')
-    return opts
+    from realign_mm.experiments import dataset_overrides
+    return dataset_overrides('synthetic', root)
 
 
 os.environ.setdefault('OMP_NUM_THREADS', '2')

@@ -106,8 +106,6 @@ def check_config_keys(cfg: Config) -> None:
     for root, node, kind in roots:
         if node is None:
             continue
-        if root.endswith('_dataloader'):  # the loader itself has no type
-            node = {k: v for k, v in node.items()}
         for path, typed, typed_kind in _typed(node, root, kind):
             registry = registries[typed_kind]
             cls = registry.get(typed['type'])
