@@ -11,7 +11,7 @@ from realign_mm.ot import normalized_times, sqeuclidean_cost
 from .base_alignment_loss import AlignmentResult, BaseAlignmentLoss
 from .fpgw_loss import FPGWLoss
 
-__all__ = ['KOTLoss', 'GWLoss', 'TCCLoss']
+__all__ = ['KOTLoss', 'GWLoss', 'TCCLoss', 'cycle_back_regression']
 
 
 @MODELS.register_module()
@@ -102,13 +102,8 @@ class TCCLoss(BaseAlignmentLoss):
         logits = -sqeuclidean_cost(x, y) / self.temperature
         alpha = logits.masked_fill(~mask_y[:, None, :], big).softmax(-1)
         soft = torch.bmm(alpha, y)  # (B, N, d)
-        back = -sqeuclidean_cost(soft, x) / self.temperature
-        beta = back.masked_fill(~mask_x[:, None, :], big).softmax(-1)
-        times = normalized_times(mask_x).to(x.dtype)  # (B, N)
-        mu = torch.bmm(beta, times[:, :, None])[..., 0]
-        var = torch.bmm(beta, times[:, :, None]**2)[..., 0] - mu**2
-        var = var.clamp_min(1e-8)
-        loss = (times - mu)**2 / var + self.variance_weight * 0.5 * var.log()
+        loss = cycle_back_regression(soft, x, mask_x, self.temperature,
+                                     self.variance_weight)
         weight = mask_x.to(x.dtype)
         return (loss * weight).sum(1) / weight.sum(1).clamp_min(1)
 
@@ -118,3 +113,21 @@ class TCCLoss(BaseAlignmentLoss):
         per_pair = 0.5 * (self._cycle(x, y, mask_x, mask_y) +
                           self._cycle(y, x, mask_y, mask_x))
         return AlignmentResult(None, per_pair)
+
+
+def cycle_back_regression(soft: Tensor, x: Tensor, mask_x: Tensor,
+                          temperature: float,
+                          variance_weight: float) -> Tensor:
+    """TCC's cycle-back regression, per frame ``(B, N)``: ``soft (B, N, d)``
+    is where each frame of X went in the other video; back in X,
+    ``beta = softmax_k(-|soft_i - x_k|^2 / T)``, ``mu = sum_k beta_k t_k``,
+    ``sigma^2 = sum_k beta_k (t_k - mu)^2`` and
+    ``l_i = (t_i - mu)^2 / sigma^2 + lambda log sigma``."""
+    big = torch.finfo(x.dtype).min
+    back = -sqeuclidean_cost(soft, x) / temperature
+    beta = back.masked_fill(~mask_x[:, None, :], big).softmax(-1)
+    times = normalized_times(mask_x).to(x.dtype)  # (B, N)
+    mu = torch.bmm(beta, times[:, :, None])[..., 0]
+    var = torch.bmm(beta, times[:, :, None]**2)[..., 0] - mu**2
+    var = var.clamp_min(1e-8)
+    return (times - mu)**2 / var + variance_weight * 0.5 * var.log()
