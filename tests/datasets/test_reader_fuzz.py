@@ -16,7 +16,7 @@ from realign_mm.datasets.annotations import (read_captaincook4d_json,
                                              read_step_csv)
 from realign_mm.datasets.transforms import LoadFrameFeatures
 
-FUZZ = settings(max_examples=150, deadline=2000, derandomize=True,
+FUZZ = settings(max_examples=80, deadline=2000, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 #: raw bytes, and text shaped like the formats (the interesting cases)
