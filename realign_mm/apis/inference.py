@@ -115,6 +115,6 @@ def align_pair(model: ProcedureAligner, x: Video, y: Video) -> PairAlignment:
         return PairAlignment(None, distance, None)
     plan = result.plan[0]
     matched = plan.sum(1) * len(ex)  # 1 when no mass went to the sink
-    matches = torch.where(matched > 0.5, plan.argmax(1),
-                          torch.full_like(plan.argmax(1), -1))
+    best = plan.argmax(1)
+    matches = torch.where(matched > 0.5, best, torch.full_like(best, -1))
     return PairAlignment(plan, distance, matches)

@@ -1,6 +1,7 @@
 """Common base of the procedure datasets: videos of tasks with key steps."""
 import os.path as osp
 from abc import abstractmethod
+from functools import cached_property
 import logging
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
@@ -144,6 +145,14 @@ class BaseProcedureDataset(BaseDataset):
             print_log(f'skipping video {video_id}: {reason}',
                       logger='current', level=logging.WARNING)
 
+    @cached_property
+    def _task_indices(self) -> Dict[str, List[int]]:
+        """``{task: [indices]}`` of the loaded data list."""
+        indices: Dict[str, List[int]] = {}
+        for i in range(len(self)):
+            indices.setdefault(self.get_data_info(i)['task'], []).append(i)
+        return indices
+
     def prepare_data(self, idx: int):
         """The pipeline's output. With ``skip_bad_videos`` (training only) a
         video whose file or annotation is bad is recorded in
@@ -155,13 +164,7 @@ class BaseProcedureDataset(BaseDataset):
         stops with the reasons."""
         if not (self.skip_bad_videos and not self.test_mode):
             return super().prepare_data(idx)
-        task = self.get_data_info(idx)['task']
-        if getattr(self, '_by_task', None) is None:  # once per process
-            self._by_task = {}
-            for i in range(len(self)):
-                self._by_task.setdefault(self.get_data_info(i)['task'],
-                                         []).append(i)
-        same = self._by_task[task]
+        same = self._task_indices[self.get_data_info(idx)['task']]
         start = same.index(idx)
         replaced = {}
         for other in same[start:] + same[:start]:  # idx first, then on
@@ -181,6 +184,7 @@ class BaseProcedureDataset(BaseDataset):
                     sample.set_metainfo(dict(skipped_videos=replaced))
             return data
         reasons = '; '.join(f'{v}: {r}' for v, r in sorted(replaced.items()))
+        task = self.get_data_info(idx)['task']
         raise ValueError(f'skip_bad_videos: no video of task {task!r} '
                          f'loads ({reasons})')
 
@@ -234,7 +238,6 @@ class BaseProcedureDataset(BaseDataset):
                 'the segment later in the file', logger='current',
                 level=logging.WARNING)
         return data_list
-
 
 
 def _overlaps(segments: List[Segment]) -> bool:

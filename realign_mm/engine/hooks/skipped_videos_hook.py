@@ -6,6 +6,7 @@ from mmaction.registry import HOOKS
 from mmengine.dist import all_gather_object, get_world_size
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
+from mmengine.runner import IterBasedTrainLoop
 
 __all__ = ['SkippedVideosHook']
 
@@ -59,5 +60,5 @@ class SkippedVideosHook(Hook):
         self._report()
 
     def after_train(self, runner) -> None:
-        if runner.train_loop.__class__.__name__ == 'IterBasedTrainLoop':
+        if isinstance(runner.train_loop, IterBasedTrainLoop):
             self._report()
