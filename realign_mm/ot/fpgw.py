@@ -40,7 +40,8 @@ from .costs import StructureLike, fgw_objective, square_loss_terms
 from .sinkhorn import (NEG_INF, SinkhornProblem, SinkhornState, exp_flush,
                        sinkhorn_log, sinkhorn_scaling)
 from .structures import DenseStructure, as_structure
-from .options import Marginals, SolverOptions, solver_options, triton_limits
+from .options import (Marginals, SolverOptions, inner_tolerance,
+                      solver_options, triton_limits)
 from .triton import MAX_COLS, resolve_backend
 
 __all__ = ['FPGWResult', 'fused_partial_gw']
@@ -113,18 +114,32 @@ def _take_plan(state: SinkhornState, log_k: Tensor) -> Tensor:
     return plan
 
 
-def _round_inside(plan: Tensor, a: Tensor, b: Tensor) -> Tensor:
-    """Scale down the rows that exceed ``a``, then the columns that exceed
-    ``b`` (the first half of Altschuler et al.'s rounding, NeurIPS 2017):
-    the plan then meets the partial problem's inequality constraints
-    exactly, and loses at most the excess it had in mass."""
+def _round_partial(plan: Tensor, a: Tensor, b: Tensor,
+                   mass: float) -> Tensor:
+    """Round a plan onto POT's partial polytope ``T 1 <= a``,
+    ``T^T 1 <= b``, ``sum T = mass``, after Altschuler et al.'s rounding
+    (NeurIPS 2017): scale down the rows that exceed ``a``, then the columns
+    that exceed ``b``; then scale down an excess of mass, or add a deficit
+    ``d`` as the rank-one plan ``d r c^T / (sum r sum c)`` of the row and
+    column slacks ``r = a - T 1``, ``c = b - T^T 1``, which stays inside
+    (``d <= sum r`` since ``sum a >= mass``). The plan moves by at most the
+    marginal error it had, in O(N M)."""
     tiny = torch.finfo(plan.dtype).tiny
     rows = plan.sum(2)
     plan = plan * torch.where(rows > a, a / rows.clamp_min(tiny),
                               torch.ones_like(rows))[:, :, None]
     cols = plan.sum(1)
-    return plan * torch.where(cols > b, b / cols.clamp_min(tiny),
+    plan = plan * torch.where(cols > b, b / cols.clamp_min(tiny),
                               torch.ones_like(cols))[:, None, :]
+    total = plan.sum((1, 2))
+    plan = plan * torch.where(total > mass, mass / total.clamp_min(tiny),
+                              torch.ones_like(total))[:, None, None]
+    slack_r = (a - plan.sum(2)).clamp_min(0)
+    slack_c = (b - plan.sum(1)).clamp_min(0)
+    deficit = (mass - plan.sum((1, 2))).clamp_min(0)
+    scale = deficit / (slack_r.sum(1) * slack_c.sum(1)).clamp_min(tiny)
+    return plan + scale[:, None, None] * slack_r[:, :, None] * \
+        slack_c[:, None, :]
 
 
 def _check_finite(name: str, value: Tensor, mask: Tensor) -> None:
@@ -202,7 +217,9 @@ def fused_partial_gw(cost: Tensor,
     if cost.dim() != 3:
         raise ValueError(f'cost must be (B, N, M), got {tuple(cost.shape)}')
     batch, n, m = cost.shape
-    struct_x, struct_y = as_structure(struct_x), as_structure(struct_y)
+    # the products run in the cost's precision
+    struct_x = as_structure(struct_x).to(cost.dtype)
+    struct_y = as_structure(struct_y).to(cost.dtype)
     if struct_x.shape != (batch, n, n) or struct_y.shape != (batch, m, m):
         raise ValueError(
             f'structures {tuple(struct_x.shape)} / {tuple(struct_y.shape)} '
@@ -230,7 +247,7 @@ def fused_partial_gw(cost: Tensor,
         from .triton.ops import assemble_log_kernel, sinkhorn_log_triton
         solve_inner, assemble = sinkhorn_log_triton, assemble_log_kernel
     n_outer, n_inner = opts.n_outer, opts.n_inner
-    tol_outer, tol_inner = opts.tol_outer, opts.tol_inner
+    tol_outer, tol_inner = opts.tol_outer, inner_tolerance(opts, cost.dtype)
 
     a = _default_weights(a, cost, 1)
     b = _default_weights(b, cost, 2)
@@ -347,7 +364,9 @@ def fused_partial_gw(cost: Tensor,
             new_plan = _take_plan(state, log_k)
             # no early stop while annealing, nor a pass when it cannot stop
             if not last and eps == epsilon and tol_outer > 0:
-                change = float(torch.sub(new_plan, plan).abs_().max())
+                # the largest relative L1 change over the batch
+                change = float((torch.sub(new_plan, plan).abs_().sum((1, 2))
+                                / plan.sum((1, 2)).clamp_min(1e-30)).max())
                 if change < tol_outer:
                     if n_inner_last > n_inner:  # polish the marginals
                         state, n_it, err = step(state=state,
@@ -357,12 +376,15 @@ def fused_partial_gw(cost: Tensor,
                     plan = new_plan
                     break
             plan = new_plan
-        if mass is not None:  # exactly inside T 1 <= a, T^T 1 <= b
-            plan = _round_inside(plan, a, b)
+        if mass is not None:  # exactly on POT's partial constraints
+            plan = _round_partial(plan, a, b, mass)
 
         sink_x = plan.new_zeros(batch, n)
         sink_y = plan.new_zeros(batch, m)
-        if log_k_col is not None:
+        if mass is not None:  # the slack of the rounded plan
+            sink_x = (a - plan.sum(2)).clamp_min(0)
+            sink_y = (b - plan.sum(1)).clamp_min(0)
+        elif log_k_col is not None:
             sink_x = torch.exp(log_k_col + state.u + state.v_extra[:, None])
             sink_y = torch.exp(log_k_row + state.v + state.u_extra[:, None])
 

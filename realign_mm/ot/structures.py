@@ -72,6 +72,12 @@ class DenseStructure:
     def detach(self) -> 'DenseStructure':
         return DenseStructure(self.matrix.detach())
 
+    def to(self, dtype: torch.dtype) -> 'DenseStructure':
+        """The structure in ``dtype`` (differentiable)."""
+        if self.matrix.dtype == dtype:
+            return self
+        return DenseStructure(self.matrix.to(dtype))
+
 
 class TemporalStructure:
     """Temporal Laplace structure ``C_ik = 1 - exp(-|t_i - t_k| / s)``.
@@ -164,6 +170,13 @@ class TemporalStructure:
 
     def detach(self) -> 'TemporalStructure':
         return self  # built from times only: nothing to differentiate
+
+    def to(self, dtype: torch.dtype) -> 'TemporalStructure':
+        """The structure with its times in ``dtype``."""
+        if self.times.dtype == dtype:
+            return self
+        return TemporalStructure(self.times.to(dtype), self.mask, self.scale,
+                                 self.chunk, self.dense_below)
 
 
 Structure = Union[DenseStructure, TemporalStructure]

@@ -3,7 +3,8 @@
 For each size n, interleaved over ``--repeats`` rounds in one process:
 
 * ours: :func:`realign_mm.ot.fused_partial_gw` on B pairs at once (exact
-  mass m, temporal structure as an O(N L M) operator), ms per pair;
+  mass m; the temporal structure as an O(N L M) operator and as dense
+  matrices, ``--structures``), ms per pair;
 * POT exact ``partial_fused_gromov_wasserstein`` (Frank-Wolfe + network
   simplex, one pair at a time, ``numItermax=1e6``), ms per pair;
 * POT ``entropic_partial_gromov_wasserstein`` (structure only: POT's fused
@@ -11,14 +12,18 @@ For each size n, interleaved over ``--repeats`` rounds in one process:
   iterations on one pair, reported as a lower bound and skipped for larger n
   once one call passes ``--entropic-cap`` seconds.
 
-It prints the speed ratio (POT exact / ours, same pairs, same run) and the
+It prints the speed ratio (POT exact / ours, same pairs, same run), the
 relative gap between our objective E(T) and POT's exact one on the pairs
-POT solved, then the memory autograd keeps for the backward pass of the
-loss at B = 64, n = 256 against the storage of one batch of plans.
+POT solved, the gap to the converged entropic solution at the same epsilon
+(float64, 60 steps of up to 1000 iterations: the solver's own error; the
+rest of the gap to POT is the entropic bias of epsilon), the largest
+violation of POT's constraints (T 1 <= a, T^T 1 <= b, sum T = m), then the
+memory autograd keeps for the backward pass of the loss at B = 64,
+n = 256 against the storage of one batch of plans.
 
 Example::
 
-    python tools/benchmark/ot_solver.py            # the README table
+    python tools/benchmark/ot_solver.py --presets default  # docs table
     python tools/benchmark/ot_solver.py --sizes 32 --batch 4 --repeats 1
 """
 import argparse
@@ -82,6 +87,11 @@ def parse_args():
     parser.add_argument('--presets', nargs='+', default=list(PRESETS),
                         choices=list(PRESETS),
                         help='solver settings to time (see PRESETS)')
+    parser.add_argument('--structures', nargs='+',
+                        default=['operator', 'dense'],
+                        choices=['operator', 'dense'],
+                        help='the temporal structure as the O(N L M) '
+                        'operator or as (B, n, n) matrices')
     parser.add_argument('--epsilon-start', type=float, default=0.05)
     parser.add_argument('--entropic-cap', type=float, default=5.0,
                         help='seconds; larger n skip POT entropic')
@@ -117,10 +127,37 @@ def make_problem(batch, n, args, seed):
     return cost, TemporalStructure(times, mask, args.scale), times
 
 
+def structure(kind, times, args):
+    mask = torch.ones(times.shape, dtype=torch.bool)
+    if kind == 'dense':
+        return temporal_structure(times, args.scale)
+    return TemporalStructure(times, mask, args.scale)
+
+
 def solve_ours(cost, struct, args, name):
     return fused_partial_gw(cost, struct, struct, alpha=args.alpha,
                             mass=args.mass, **preset(name, cost.shape[1],
                                                      args))
+
+
+def solve_converged(cost, times, args, name):
+    """The entropic solution at the preset's final epsilon, converged in
+    float64."""
+    struct = structure('operator', times.double(), args)
+    return fused_partial_gw(
+        cost.double(), struct, struct, alpha=args.alpha, mass=args.mass,
+        epsilon=preset(name, cost.shape[1], args)['epsilon'], n_outer=60,
+        n_inner=1000, n_inner_last=1000, tol_outer=1e-10,
+        tol_inner=1e-10).value
+
+
+def constraint_error(result, args):
+    """Largest violation of T 1 <= a, T^T 1 <= b and sum T = m."""
+    plan = result.plan.double()
+    n, m = plan.shape[1:]
+    return max(float((plan.sum(2) - 1 / n).max().clamp_min(0)),
+               float((plan.sum(1) - 1 / m).max().clamp_min(0)),
+               float((plan.sum((1, 2)) - args.mass).abs().max()))
 
 
 def solve_pot_exact(ot, cost, dense, args):
@@ -196,34 +233,44 @@ def main():
     tuned = False if args.no_malloc_tuning else tune_malloc()
     import ot  # POT, the reference
 
-    rows = {(n, p): dict(ours=[], gaps=[], mass_err=[])
-            for n in args.sizes for p in args.presets}
+    kinds = [(p, k) for p in args.presets for k in args.structures]
+    rows = {(n, p, k): dict(ours=[], gaps=[], solver_gaps=[], violation=[])
+            for n in args.sizes for p, k in kinds}
     pot = {n: dict(exact=[], entropic=[]) for n in args.sizes}
     entropic_off = set()
     for rep in range(args.repeats):
         for n in args.sizes:  # interleaved: every method in every round
             batch = args.batch_large if n >= 512 else args.batch
-            cost, struct, times = make_problem(batch, n, args, seed=rep)
+            cost, _, times = make_problem(batch, n, args, seed=rep)
+            pairs = min(args.pot_pairs, batch)
             results = {}
-            for name in args.presets:
+            for name, kind in kinds:
+                struct = structure(kind, times, args)
                 solve_ours(cost, struct, args, name)  # warm-up
-                seconds, results[name] = timed(
+                seconds, results[name, kind] = timed(
                     lambda: solve_ours(cost, struct, args, name))
-                rows[n, name]['ours'].append(1e3 * seconds / batch)
-                rows[n, name]['mass_err'].extend(
-                    (results[name].mass - args.mass).abs().tolist())
+                row = rows[n, name, kind]
+                row['ours'].append(1e3 * seconds / batch)
+                row['violation'].append(
+                    constraint_error(results[name, kind], args))
+            for name in args.presets:
+                converged = solve_converged(cost[:pairs], times[:pairs],
+                                            args, name)
+                for kind in args.structures:
+                    value = results[name, kind].value[:pairs].double()
+                    rows[n, name, kind]['solver_gaps'].extend(
+                        (value / converged - 1).tolist())
             dense = temporal_structure(times[:1].double(),
                                        args.scale)[0].numpy()
-            pairs = min(args.pot_pairs, batch)
             spent = 0.0
             for b in range(pairs):
                 c = cost[b].double().numpy()
                 seconds, ref = timed(
                     lambda: solve_pot_exact(ot, c, dense, args))
                 spent += seconds
-                for name in args.presets:
-                    rows[n, name]['gaps'].append(
-                        (float(results[name].value[b]) - ref) / ref)
+                for name, kind in kinds:
+                    rows[n, name, kind]['gaps'].append(
+                        (float(results[name, kind].value[b]) - ref) / ref)
             pot[n]['exact'].append(1e3 * spent / pairs)
             if n not in entropic_off:
                 seconds, _ = timed(lambda: solve_pot_entropic(ot, dense, args))
@@ -238,15 +285,22 @@ def main():
           f'{args.repeats} rounds')
     print(f'problem: time-warped 128-d trajectories, 25% outlier frames, '
           f'alpha={args.alpha}, m={args.mass}, temporal scale {args.scale}, '
-          f'float32; ours: epsilon annealed from {args.epsilon_start}')
+          f'float32')
     for name in args.presets:
         for n in args.sizes:
             print(f'  {name}, n = {n}: {preset(name, n, args)} = '
                   f'{solver_options(preset(name, n, args).get("solver"), n)}')
-    print('\n| n | B | ours | ms/pair | POT exact ms/pair | speed-up | '
-          'gap to POT exact: median / worst | mass error: median / max | '
+
+    def median_worst(values):
+        values = np.array(values)
+        return (f'{100 * statistics.median(values):+.1f}% / '
+                f'{100 * values[np.abs(values).argmax()]:+.1f}%')
+
+    print('\n| n | B | ours | structure | ms/pair | POT exact ms/pair | '
+          'speed-up | gap to POT exact: median / worst | gap to converged '
+          '(same epsilon): median / worst | constraint violation, max | '
           'POT entropic pGW ms/pair |')
-    print('|---|---|---|---|---|---|---|---|---|')
+    print('|---|---|---|---|---|---|---|---|---|---|---|')
     for n in args.sizes:
         batch = args.batch_large if n >= 512 else args.batch
         exact = min(pot[n]['exact'])
@@ -255,16 +309,14 @@ def main():
                         f'({args.entropic_iters} of 1000 its)')
         else:
             entropic = f'skipped (> {args.entropic_cap:.0f} s at smaller n)'
-        for name in args.presets:
-            r = rows[n, name]
+        for name, kind in kinds:
+            r = rows[n, name, kind]
             ours = min(r['ours'])
-            gaps = np.array(r['gaps'])
-            print(f'| {n} | {batch} | {name} | {ours:.2f} | {exact:.1f} | '
-                  f'{exact / ours:.1f}x | '
-                  f'{100 * statistics.median(gaps):+.1f}% / '
-                  f'{100 * gaps[np.abs(gaps).argmax()]:+.1f}% | '
-                  f'{statistics.median(r["mass_err"]):.0e} / '
-                  f'{max(r["mass_err"]):.1e} | {entropic} |')
+            print(f'| {n} | {batch} | {name} | {kind} | {ours:.2f} | '
+                  f'{exact:.1f} | {exact / ours:.1f}x | '
+                  f'{median_worst(r["gaps"])} | '
+                  f'{median_worst(r["solver_gaps"])} | '
+                  f'{max(r["violation"]):.0e} | {entropic} |')
 
     plan_bytes, lines = memory_report(args)
     batch, n = args.memory_size

@@ -51,8 +51,9 @@ class FPGWLoss(BaseAlignmentLoss):
         solver (str or dict, optional): every solver option, passed to
             :func:`fused_partial_gw` as one value: a preset name or a dict of
             :class:`~realign_mm.ot.SolverOptions` fields, e.g.
-            ``dict(n_outer=10, n_inner=50, grad='envelope')``. Defaults to
-            the ``'default'`` preset (those three values).
+            ``dict(n_outer=10, n_inner=50, grad='envelope')``, on top of
+            the ``'training'`` preset (10 steps of up to 50 iterations).
+            Defaults to that preset.
         loss_weight (float): Defaults to 1.0.
     """
     loss_name = 'loss_fpgw'
@@ -84,8 +85,9 @@ class FPGWLoss(BaseAlignmentLoss):
         # both checked here, at construction: a bad option never waits
         # for the first training step
         self.marginals = Marginals.from_keywords(mass, sink_cost, tau)
-        self.solver = solver
-        solver_options(solver)
+        self.solver = solver_options(solver, base='training') if \
+            isinstance(solver, dict) or solver is None else solver
+        solver_options(self.solver)
         self.cost = cost
         self.structure = structure
         self.structure_scale = structure_scale
