@@ -7,10 +7,12 @@ from .demo import run_demo
 from .keystep_benchmark import (HELD_OUT, METRICS, PER_TASK, PROTOCOLS,
                                 config_family, is_trained, method_name,
                                 protocol_runs, results_table, run_benchmark)
+from .teacher_precision import label_agreement, plan_label_agreement
 
 __all__ = [
     'run_demo', 'run_ablation', 'run_method', 'merge_overrides',
     'ablation_table', 'dataset_overrides', 'METHODS', 'HELD_OUT', 'PER_TASK',
     'PROTOCOLS', 'METRICS', 'config_family', 'method_name', 'is_trained',
-    'protocol_runs', 'results_table', 'run_benchmark'
+    'protocol_runs', 'results_table', 'run_benchmark', 'label_agreement',
+    'plan_label_agreement'
 ]

@@ -18,12 +18,16 @@ def test_ot_solver_benchmark_prints_ratio_gap_and_memory():
     assert proc.returncode == 0, proc.stderr
     rows = [line for line in proc.stdout.splitlines()
             if line.startswith('| 24 |')]
-    assert [row.split('|')[3].strip() for row in rows] == ['default', 'fast',
-                                                          'accurate']
-    for row in rows:
-        # speed-up and value gap are numbers computed in this run
+    cells = [[c.strip() for c in row.split('|')] for row in rows]
+    assert [(c[3], c[4]) for c in cells] == [
+        (p, k) for p in ('default', 'fast', 'accurate')
+        for k in ('operator', 'dense')]
+    for row, cell in zip(rows, cells):
+        # speed-up, value gaps (to POT, to the converged solution) are
+        # numbers computed in this run
         assert re.search(r'\| \d+\.\dx \|', row)
-        assert re.search(r'[+-]\d+\.\d% / [+-]\d+\.\d%', row)
+        assert len(re.findall(r'[+-]\d+\.\d% / [+-]\d+\.\d%', row)) == 2
+        assert float(cell[10]) < 1e-4  # POT's constraints
     envelope = next(line for line in proc.stdout.splitlines()
                     if line.startswith('| envelope |'))
     ratio = float(envelope.split('|')[3])
