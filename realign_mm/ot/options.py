@@ -170,9 +170,10 @@ class SolverOptions:
 #: Named iteration settings. ``default`` (:class:`SolverOptions` as it
 #: is): 10 steps of 20 Sinkhorn iterations and a last one of up to 100, for
 #: a POT user's call at epsilon around 1e-2 on costs in [0, 1]: within
-#: 1 % of the converged entropic objective on the benchmark's problems,
-#: and on POT's partial constraints exactly (the plan is rounded onto
-#: them), at the speed-ups of docs/benchmarks.md. ``training``: the
+#: 0.1 % of the converged entropic objective on the benchmark's problems
+#: (3 % on the worst of the small test problems), on POT's partial
+#: constraints exactly (the plan is rounded onto them), at the speed-ups
+#: of docs/solver.md. ``training``: the
 #: aligner losses' base (10 steps of up to 50 iterations, tolerance 1e-6),
 #: the budget every reported training result used. ``fast`` /
 #: ``accurate`` are the budgets of ``tools/benchmark/ot_solver.py`` (fixed
