@@ -21,6 +21,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from realign_mm.apis import embed_video
+from realign_mm.datasets import sample_frame_indices
+
 __all__ = ['label_agreement', 'plan_label_agreement']
 
 
@@ -54,12 +57,6 @@ def label_agreement(plan: Tensor, labels_x: Tensor,
         steps_unmatched=unmatched(~background))
 
 
-def _draw(length: int, num_frames: int, rng: np.random.Generator
-          ) -> np.ndarray:
-    positions = (np.arange(num_frames) + rng.random(num_frames)) / num_frames
-    return np.minimum((positions * length).astype(np.int64), length - 1)
-
-
 @torch.no_grad()
 def plan_label_agreement(model, videos: Sequence[dict], num_frames: int = 32,
                          draws: int = 3, seed: int = 0) -> Dict[str, float]:
@@ -74,7 +71,6 @@ def plan_label_agreement(model, videos: Sequence[dict], num_frames: int = 32,
         draws (int): draws per pair.
         seed (int): seed of the draws.
     """
-    from realign_mm.apis import embed_video
     if not getattr(model.align_loss, 'provides_plan', False):
         raise ValueError(f'{type(model.align_loss).__name__} computes no '
                          'plan to measure')
@@ -92,8 +88,8 @@ def plan_label_agreement(model, videos: Sequence[dict], num_frames: int = 32,
     for i, j in pairs:
         for _ in range(draws):
             for k, (emb, lab) in ((i, (xs, lxs)), (j, (ys, lys))):
-                index = torch.as_tensor(_draw(len(embedded[k][1]),
-                                              num_frames, rng))
+                index = torch.as_tensor(sample_frame_indices(
+                    len(embedded[k][1]), num_frames, jitter=True, rng=rng))
                 emb.append(embedded[k][1][index])
                 lab.append(embedded[k][2][index])
     x, y = torch.stack(xs), torch.stack(ys)
