@@ -136,7 +136,7 @@ def _round_partial(plan: Tensor, a: Tensor, b: Tensor,
                               torch.ones_like(total))[:, None, None]
     slack_r = (a - plan.sum(2)).clamp_min(0)
     slack_c = (b - plan.sum(1)).clamp_min(0)
-    deficit = (mass - plan.sum((1, 2))).clamp_min(0)
+    deficit = (mass - total).clamp_min(0)  # 0 where the excess was scaled
     scale = deficit / (slack_r.sum(1) * slack_c.sum(1)).clamp_min(tiny)
     return plan + scale[:, None, None] * slack_r[:, :, None] * \
         slack_c[:, None, :]

@@ -126,10 +126,10 @@ def make_problem(batch, n, args, seed):
 
 
 def structure(kind, times, args):
-    mask = torch.ones(times.shape, dtype=torch.bool)
     if kind == 'dense':
         return temporal_structure(times, args.scale)
-    return TemporalStructure(times, mask, args.scale)
+    return TemporalStructure(times, torch.ones(times.shape, dtype=torch.bool),
+                             args.scale)
 
 
 def solve_ours(cost, struct, args, name):

@@ -85,9 +85,11 @@ class FPGWLoss(BaseAlignmentLoss):
         # both checked here, at construction: a bad option never waits
         # for the first training step
         self.marginals = Marginals.from_keywords(mass, sink_cost, tau)
-        self.solver = solver_options(solver, base='training') if \
-            isinstance(solver, dict) or solver is None else solver
-        solver_options(self.solver)
+        if isinstance(solver, str):  # a preset: resolved per size per call
+            solver_options(solver)
+            self.solver = solver
+        else:
+            self.solver = solver_options(solver, base='training')
         self.cost = cost
         self.structure = structure
         self.structure_scale = structure_scale
