@@ -12,6 +12,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 
 from realign_mm.evaluation.protocols import (EGOPROCEL, EVAL_PROTOCOLS,
                                              SCORES, metric_key)
@@ -85,7 +86,10 @@ def protocol_runs(cfg: Config, protocol: str) -> Dict[str, dict]:
                          f'{protocol!r}')
     from mmaction.registry import DATASETS
     test = cfg.test_dataloader.dataset
-    tasks = DATASETS.build(test).metainfo['tasks']
+    # outside a Runner nothing has set the scope its pipeline is found in
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mmaction')):
+        tasks = DATASETS.build(test).metainfo['tasks']
     runs = {}
     for task in tasks:
         opts = {f'{loader}_dataloader.dataset.tasks': [task]

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from mmengine.config import Config
 
 from realign_mm.experiments import (HELD_OUT, METRICS, PER_TASK, config_family,
@@ -47,14 +48,16 @@ def test_protocols_on_tiny_data(tiny_synthetic, tmp_path):
     assert f'{f1.mean():.1f} ± {f1.std(ddof=1):.1f}' in table
 
 
-def test_the_tool_writes_table_and_chart(tiny_synthetic, tmp_path):
+@pytest.mark.parametrize('protocol', [HELD_OUT, PER_TASK])
+def test_the_tool_writes_table_and_chart(tiny_synthetic, tmp_path, protocol):
+    # a fresh process: no registry scope set by the test session
     opts = [f'{k}={v}' for k, v in synthetic_cfg_options(
         tiny_synthetic).items()]
     out = subprocess.run(
         [sys.executable, osp.join(ROOT, 'tools', 'benchmark', 'keysteps.py'),
          '--family', 'synthetic', '--methods', 'random labels',
-         '--seeds', '0', '--work-dir', str(tmp_path), '--cfg-options',
-         *opts], capture_output=True, text=True, cwd=ROOT)
+         '--protocol', protocol, '--seeds', '0', '--work-dir', str(tmp_path),
+         '--cfg-options', *opts], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr[-2000:]
     assert '| random labels | 1 |' in (tmp_path / 'keysteps.md').read_text()
     assert (tmp_path / 'keysteps.png').stat().st_size > 1000
