@@ -1,6 +1,6 @@
 from .cli import (apply_cli_args, check_cfg_options, enable_amp,
-                  prepare_distributed)
+                  load_config, prepare_distributed)
 from .config_check import ConfigKeyError, check_config_keys
 
-__all__ = ['apply_cli_args', 'check_cfg_options', 'enable_amp',
+__all__ = ['apply_cli_args', 'check_cfg_options', 'load_config', 'enable_amp',
            'prepare_distributed', 'check_config_keys', 'ConfigKeyError']

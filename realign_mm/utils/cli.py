@@ -1,4 +1,5 @@
-"""Helpers shared by ``tools/train.py`` and ``tools/test.py``."""
+"""Helpers shared by ``tools/train.py``, ``tools/test.py`` and the
+benchmark tools."""
 import datetime
 import difflib
 import os
@@ -11,7 +12,8 @@ from mmengine.logging import print_log
 
 from .config_check import check_config_keys
 
-__all__ = ['check_cfg_options', 'apply_cli_args', 'enable_amp', 'prepare_distributed']
+__all__ = ['check_cfg_options', 'load_config', 'apply_cli_args', 'enable_amp',
+           'prepare_distributed']
 
 
 def check_cfg_options(cfg: Config, options: Optional[dict],
@@ -30,6 +32,18 @@ def check_cfg_options(cfg: Config, options: Optional[dict],
             hint = f'; did you mean {close}?' if close else ''
             raise KeyError(f'{source}: unknown config key {top!r} in '
                            f'{key!r} (config {cfg.filename}){hint}')
+
+
+def load_config(path: str, options: Optional[dict] = None) -> Config:
+    """The config at ``path`` with ``--cfg-options`` merged in, every key
+    checked (:func:`check_cfg_options`, then
+    :func:`~realign_mm.utils.config_check.check_config_keys`)."""
+    cfg = Config.fromfile(path)
+    if options:
+        check_cfg_options(cfg, options)
+        cfg.merge_from_dict(options)
+    check_config_keys(cfg)
+    return cfg
 
 
 def apply_cli_args(cfg: Config, args) -> Config:

@@ -72,3 +72,15 @@ def test_the_tool_prints_the_table(tiny_synthetic):
     assert row.startswith('| supervised reference, 5 iterations (test) | 1 |')
     f1 = float(row.strip('|').split('|')[4])
     assert 0 <= f1 <= 100
+
+
+def test_the_tool_refuses_a_misspelt_key():
+    out = subprocess.run(
+        [sys.executable,
+         osp.join(ROOT, 'tools', 'benchmark', 'supervised_reference.py'),
+         osp.join(CONFIGS, 'realign', 'realign_mlp_synthetic.py'),
+         '--cfg-options', 'trian_cfg.max_iters=3'],
+        capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode != 0
+    assert "unknown config key 'trian_cfg'" in out.stderr
+    assert 'train_cfg' in out.stderr  # the closest name

@@ -12,7 +12,7 @@ be asked to reach with the same embedder and discovery.
 """
 import argparse
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 
 def parse_args():
@@ -34,10 +34,8 @@ def main():
     args = parse_args()
     import realign_mm  # noqa: F401  (registers the modules)
     from realign_mm.experiments import results_table, supervised_reference
-    from realign_mm.utils import check_config_keys
-    cfg = Config.fromfile(args.config)
-    cfg.merge_from_dict(args.cfg_options)
-    check_config_keys(cfg)
+    from realign_mm.utils import load_config
+    cfg = load_config(args.config, args.cfg_options)
     cfg.log_level = 'WARNING'
     out = supervised_reference(cfg, args.splits, args.seeds, args.iters,
                                log=print,

@@ -12,7 +12,7 @@ split (realign_mm.experiments.teacher_precision).
 """
 import argparse
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 
 def parse_args():
@@ -38,10 +38,8 @@ def main():
     from mmaction.registry import DATASETS
     from realign_mm.apis import init_aligner
     from realign_mm.experiments import plan_label_agreement
-    from realign_mm.utils import check_config_keys
-    cfg = Config.fromfile(args.config)
-    cfg.merge_from_dict(args.cfg_options)
-    check_config_keys(cfg)
+    from realign_mm.utils import load_config
+    cfg = load_config(args.config, args.cfg_options)
     dataset = cfg.test_dataloader.dataset
     dataset.split = args.split
     model = init_aligner(cfg, args.checkpoint)
