@@ -5,6 +5,7 @@ supervised reference, each training and testing configs over seeds
 from .ablation import (METHODS, ablation_table, dataset_overrides,
                        merge_overrides, run_ablation, run_method)
 from .demo import run_demo
+from .embedding_spread import embedding_spread, sphere_spread
 from .keystep_benchmark import (HELD_OUT, METRICS, PER_TASK, PROTOCOLS,
                                 config_family, is_trained, method_name,
                                 protocol_runs, results_table, run_benchmark)
@@ -18,5 +19,6 @@ __all__ = [
     'PROTOCOLS', 'METRICS', 'config_family', 'method_name', 'is_trained',
     'protocol_runs', 'results_table', 'run_benchmark', 'label_agreement',
     'plan_label_agreement', 'cosine_step_loss', 'train_supervised',
-    'score_embeddings', 'supervised_reference'
+    'score_embeddings', 'supervised_reference', 'embedding_spread',
+    'sphere_spread'
 ]
