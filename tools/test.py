@@ -37,7 +37,8 @@ def parse_args():
 def main():
     args = parse_args()
     cfg = Config.fromfile(args.config)
-    from realign_mm.utils import apply_cli_args, prepare_distributed
+    from realign_mm.utils import (apply_cli_args, close_distributed,
+                                  prepare_distributed)
     cfg = apply_cli_args(cfg, args)
     if (args.checkpoint is None and cfg.get('train_cfg') is not None
             and not args.random_weights):
@@ -49,6 +50,7 @@ def main():
     cfg.load_from = args.checkpoint
     prepare_distributed(cfg)
     Runner.from_cfg(cfg).test()
+    close_distributed()
 
 
 if __name__ == '__main__':

@@ -45,8 +45,8 @@ def parse_args():
 def main():
     args = parse_args()
     cfg = Config.fromfile(args.config)  # imports realign_mm (custom_imports)
-    from realign_mm.utils import (apply_cli_args, enable_amp,
-                                  prepare_distributed)
+    from realign_mm.utils import (apply_cli_args, close_distributed,
+                                  enable_amp, prepare_distributed)
     cfg = apply_cli_args(cfg, args)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
@@ -67,6 +67,7 @@ def main():
         cfg.randomness.seed = args.seed
     prepare_distributed(cfg)
     Runner.from_cfg(cfg).train()
+    close_distributed()
 
 
 if __name__ == '__main__':

@@ -1,6 +1,9 @@
-from .cli import (apply_cli_args, check_cfg_options, enable_amp,
-                  load_config, prepare_distributed)
+from .cli import (apply_cli_args, check_cfg_options, close_distributed,
+                  enable_amp, load_config, prepare_distributed)
 from .config_check import ConfigKeyError, check_config_keys
 
-__all__ = ['apply_cli_args', 'check_cfg_options', 'load_config', 'enable_amp',
-           'prepare_distributed', 'check_config_keys', 'ConfigKeyError']
+__all__ = [
+    'apply_cli_args', 'check_cfg_options', 'load_config', 'enable_amp',
+    'prepare_distributed', 'close_distributed', 'check_config_keys',
+    'ConfigKeyError'
+]

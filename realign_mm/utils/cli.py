@@ -13,7 +13,7 @@ from mmengine.logging import print_log
 from .config_check import check_config_keys
 
 __all__ = ['check_cfg_options', 'load_config', 'apply_cli_args', 'enable_amp',
-           'prepare_distributed']
+           'prepare_distributed', 'close_distributed']
 
 
 def check_cfg_options(cfg: Config, options: Optional[dict],
@@ -119,3 +119,19 @@ def prepare_distributed(cfg: Config) -> None:
     wrapper.setdefault('type', 'MMDistributedDataParallel')
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
+
+
+def close_distributed() -> None:
+    """End a finished distributed run cleanly on every rank.
+
+    A process group left to the interpreter's exit can abort a rank after
+    the run has finished (gloo: "terminate called without an active
+    exception", its threads destroyed while still joinable), and torchrun
+    then reports the whole job as failed. A barrier, then
+    ``destroy_process_group``, on the success path only (after an error a
+    barrier could wait for a rank that is gone). A no-op without a group.
+    """
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()

@@ -6,7 +6,7 @@ import sys
 import pytest
 from mmengine.config import Config
 
-from realign_mm.utils import check_cfg_options
+from realign_mm.utils import check_cfg_options, close_distributed
 from tests.conftest import CONFIGS, ROOT
 
 
@@ -62,3 +62,16 @@ def test_test_tool_refuses_a_trained_config_without_checkpoint(tmp_path):
     assert proc.returncode != 0
     assert 'no checkpoint was given' in proc.stderr
     assert '--random-weights' in proc.stderr
+
+
+def test_close_distributed_tears_the_group_down(tmp_path):
+    """The tools end a finished run by destroying the process group (left
+    to the interpreter's exit, gloo could abort a rank of a finished
+    run); without a group it does nothing."""
+    import torch.distributed as dist
+    close_distributed()  # no group: a no-op
+    dist.init_process_group('gloo', init_method=f'file://{tmp_path}/store',
+                            rank=0, world_size=1)
+    assert dist.is_initialized()
+    close_distributed()
+    assert not dist.is_initialized()
