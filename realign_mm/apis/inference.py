@@ -2,19 +2,20 @@
 (after mmaction2's ``init_recognizer`` / ``inference_recognizer``)."""
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Union
+from typing import List, Optional, Union
 
 import numpy as np
 import torch
 from mmaction.structures import ActionDataSample
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
+from mmengine.registry import DefaultScope, init_default_scope
 from mmengine.runner import load_checkpoint
 from torch import Tensor
 
 from realign_mm.models import ProcedureAligner
 
-__all__ = ['init_aligner', 'embed_video', 'align_pair', 'PairAlignment']
+__all__ = ['init_aligner', 'split_videos', 'embed_video', 'align_pair',
+           'PairAlignment']
 
 Video = Union[dict, Tensor, np.ndarray]
 
@@ -47,6 +48,19 @@ def init_aligner(config: Union[str, Path, Config],
         load_checkpoint(model, checkpoint, map_location='cpu')
     model.cfg = config
     return model.to(device).eval()
+
+
+def split_videos(config: Config, split: str) -> List[dict]:
+    """Every video of ``split`` as a dataset item of the config's test
+    pipeline (its ``test_dataloader.dataset`` with ``split`` set), built
+    under the config's registry scope."""
+    from mmaction.registry import DATASETS
+    dataset = config.test_dataloader.dataset.copy()
+    dataset['split'] = split
+    with DefaultScope.overwrite_default_scope(
+            config.get('default_scope', 'mmaction')):
+        videos = DATASETS.build(dataset)
+    return [videos[i] for i in range(len(videos))]
 
 
 def _batch(video: Video) -> dict:

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from realign_mm.apis import embed_video, init_aligner
+from realign_mm.apis import embed_video, init_aligner, split_videos
 
 __all__ = ['cosine_step_loss', 'train_supervised', 'score_embeddings',
            'supervised_reference']
@@ -54,12 +54,6 @@ def cosine_step_loss(emb: torch.Tensor, mask: torch.Tensor,
     return F.cross_entropy(logits[mask], labels[mask])
 
 
-def _build_dataset(dataset_cfg, scope: str):
-    from mmaction.registry import DATASETS
-    with DefaultScope.overwrite_default_scope(scope):
-        return DATASETS.build(dataset_cfg)
-
-
 def train_supervised(cfg: Config, iters: int, seed: int = 0,
                      videos_per_batch: int = 8, lr: float = 1e-3,
                      weight_decay: float = 1e-5,
@@ -74,9 +68,11 @@ def train_supervised(cfg: Config, iters: int, seed: int = 0,
     torch.manual_seed(seed)
     np.random.seed(seed)  # the pipeline's jitter
     rng = np.random.default_rng(seed)
-    scope = cfg.get('default_scope', 'mmaction')
+    from mmaction.registry import DATASETS
     model = init_aligner(cfg).train()
-    dataset = _build_dataset(cfg.train_dataloader.dataset, scope)
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mmaction')):
+        dataset = DATASETS.build(cfg.train_dataloader.dataset)
     num_classes = 1 + max(
         (seg.step for i in range(len(dataset))
          for seg in dataset.get_data_info(i)['segments']), default=0)
@@ -121,13 +117,9 @@ def score_embeddings(model, cfg: Config, split: str) -> Dict[str, float]:
     test dataset's videos of ``split`` (keys without the prefix, e.g.
     ``pooled/f1``)."""
     from mmaction.registry import METRICS
-    dataset_cfg = cfg.test_dataloader.dataset.copy()
-    dataset_cfg['split'] = split
-    dataset = _build_dataset(dataset_cfg, cfg.get('default_scope', 'mmaction'))
     metric = METRICS.build(cfg.test_evaluator)
     results: List[dict] = []
-    for i in range(len(dataset)):
-        item = dataset[i]
+    for item in split_videos(cfg, split):
         sample = item['data_samples']
         results.append(dict(
             video_id=sample.metainfo['video_id'],

@@ -1,5 +1,6 @@
 """Helpers shared by ``tools/train.py``, ``tools/test.py`` and the
 benchmark tools."""
+import argparse
 import datetime
 import difflib
 import os
@@ -7,13 +8,15 @@ import os.path as osp
 from typing import Optional
 
 import torch
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 
 from .config_check import check_config_keys
 
-__all__ = ['check_cfg_options', 'load_config', 'apply_cli_args', 'enable_amp',
-           'prepare_distributed', 'close_distributed']
+__all__ = [
+    'check_cfg_options', 'load_config', 'model_tool_parser', 'apply_cli_args',
+    'enable_amp', 'prepare_distributed', 'close_distributed'
+]
 
 
 def check_cfg_options(cfg: Config, options: Optional[dict],
@@ -44,6 +47,25 @@ def load_config(path: str, options: Optional[dict] = None) -> Config:
         cfg.merge_from_dict(options)
     check_config_keys(cfg)
     return cfg
+
+
+def model_tool_parser(doc: str,
+                      checkpoint: bool = True) -> argparse.ArgumentParser:
+    """The arguments of a benchmark tool that reads one config's model:
+    ``config``, an optional ``checkpoint`` (without it, the weights at
+    initialisation) and ``--cfg-options``; the description and examples
+    are the tool's module ``doc`` (first paragraph, then the rest)."""
+    parser = argparse.ArgumentParser(
+        description=doc.split('\n\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=doc.split('\n\n', 1)[1])
+    parser.add_argument('config')
+    if checkpoint:
+        parser.add_argument('checkpoint', nargs='?', default=None,
+                            help='omit for the weights at initialisation')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        default={}, help='config overrides (dotted keys)')
+    return parser
 
 
 def apply_cli_args(cfg: Config, args) -> Config:

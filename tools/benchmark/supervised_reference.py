@@ -10,31 +10,21 @@ be asked to reach with the same embedder and discovery.
     python tools/benchmark/supervised_reference.py \\
         configs/realign/realign_mlp_captaincook4d-pe.py --iters 1000
 """
-import argparse
-
-from mmengine.config import DictAction
+from realign_mm.utils import load_config, model_tool_parser
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(
-        description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__.split('\n\n', 1)[1])
-    parser.add_argument('config')
+    parser = model_tool_parser(__doc__, checkpoint=False)
     parser.add_argument('--splits', nargs='+', default=['val'])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--iters', type=int, default=300)
     parser.add_argument('--videos-per-batch', type=int, default=8)
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        default={}, help='config overrides (dotted keys)')
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
-    import realign_mm  # noqa: F401  (registers the modules)
     from realign_mm.experiments import results_table, supervised_reference
-    from realign_mm.utils import load_config
     cfg = load_config(args.config, args.cfg_options)
     cfg.log_level = 'WARNING'
     out = supervised_reference(cfg, args.splits, args.seeds, args.iters,

@@ -10,43 +10,27 @@ split (realign_mm.experiments.teacher_precision).
         configs/realign/realign_mlp_captaincook4d-pe.py work_dirs/cc4d/iter_1000.pth \\
         --cfg-options model.align_loss.epsilon=0.01 model.align_loss.sink_cost=0.5
 """
-import argparse
-
-from mmengine.config import DictAction
+from realign_mm.utils import load_config, model_tool_parser
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(
-        description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__.split('\n\n', 1)[1])
-    parser.add_argument('config')
-    parser.add_argument('checkpoint', nargs='?', default=None,
-                        help='omit for the weights at initialisation')
+    parser = model_tool_parser(__doc__)
     parser.add_argument('--split', default='val')
     parser.add_argument('--num-frames', type=int, default=32)
     parser.add_argument('--draws', type=int, default=3)
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        default={}, help='config overrides (dotted keys)')
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
-    import realign_mm  # noqa: F401  (registers the modules)
-    from mmaction.registry import DATASETS
-    from realign_mm.apis import init_aligner
+    from realign_mm.apis import init_aligner, split_videos
     from realign_mm.experiments import plan_label_agreement
-    from realign_mm.utils import load_config
     cfg = load_config(args.config, args.cfg_options)
-    dataset = cfg.test_dataloader.dataset
-    dataset.split = args.split
     model = init_aligner(cfg, args.checkpoint)
-    videos = DATASETS.build(dataset)
-    out = plan_label_agreement(model, [videos[i] for i in range(len(videos))],
-                               num_frames=args.num_frames, draws=args.draws,
-                               seed=args.seed)
+    videos = split_videos(cfg, args.split)
+    out = plan_label_agreement(model, videos, num_frames=args.num_frames,
+                               draws=args.draws, seed=args.seed)
     print(f'{args.split}: {out["pairs"]} same-task pairs x {args.draws} draws '
           f'of {args.num_frames} frames')
     print('| same-step share of the plan | chance | matched mass | '
