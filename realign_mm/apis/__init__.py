@@ -6,6 +6,6 @@ from .inference import (PairAlignment, align_pair, embed_video, init_aligner,
 from .visualize import visualize_run
 
 __all__ = [
-    'init_aligner', 'split_videos', 'embed_video', 'align_pair', 'PairAlignment',
-    'extract_features', 'visualize_run'
+    'init_aligner', 'split_videos', 'embed_video', 'align_pair',
+    'PairAlignment', 'extract_features', 'visualize_run'
 ]

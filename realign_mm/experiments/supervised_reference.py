@@ -118,15 +118,14 @@ def score_embeddings(model, cfg: Config, split: str) -> Dict[str, float]:
     ``pooled/f1``)."""
     from mmaction.registry import METRICS
     metric = METRICS.build(cfg.test_evaluator)
-    results: List[dict] = []
     for item in split_videos(cfg, split):
         sample = item['data_samples']
-        results.append(dict(
+        metric.process(None, [dict(
             video_id=sample.metainfo['video_id'],
             task=sample.metainfo['task'],
-            embedding=embed_video(model, item).cpu().numpy(),
-            labels=np.asarray(sample.gt_frame_labels)))
-    return metric.compute_metrics(results)
+            pred_embedding=embed_video(model, item),
+            gt_frame_labels=sample.gt_frame_labels)])
+    return metric.compute_metrics(metric.results)
 
 
 def supervised_reference(cfg: Config, splits: Sequence[str] = ('val', ),
