@@ -1,9 +1,11 @@
-"""Runner-side helpers: hooks and checkpoint safety."""
+"""Runner-side helpers: hooks, the closed-form training loop and checkpoint
+safety."""
 from .checkpoints import (AtomicLocalBackend, resumable_checkpoint,
                           verify_checkpoint)
 from .hooks import CheckpointStateHook, SkippedVideosHook
+from .loops import PlanCCALoop
 
 __all__ = [
-    'CheckpointStateHook', 'SkippedVideosHook', 'AtomicLocalBackend',
-    'resumable_checkpoint', 'verify_checkpoint'
+    'CheckpointStateHook', 'SkippedVideosHook', 'PlanCCALoop',
+    'AtomicLocalBackend', 'resumable_checkpoint', 'verify_checkpoint'
 ]

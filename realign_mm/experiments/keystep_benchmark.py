@@ -33,7 +33,8 @@ PROTOCOLS = (HELD_OUT, PER_TASK)
 #: reported metrics (fractions), both evaluation protocols
 METRICS = tuple(metric_key(p, s) for p in EVAL_PROTOCOLS for s in SCORES)
 #: config name (without the family suffix) -> method name
-_NAMES = {'realign_mlp': 'REALIGN', 'kot_mlp': 'KOT', 'gw_mlp': 'GW',
+_NAMES = {'realign_mlp': 'REALIGN', 'realign-cca_linear': 'REALIGN-CCA',
+          'kot_mlp': 'KOT', 'gw_mlp': 'GW',
           'tcc_mlp': 'TCC', 'untrained_features': 'untrained features',
           'untrained_raw-features': 'untrained raw features',
           'untrained_context-neck': 'untrained context neck',

@@ -15,7 +15,7 @@ from tests.conftest import CONFIGS, ROOT, synthetic_cfg_options
 
 def test_the_captaincook4d_family():
     family = config_family(CONFIGS, 'captaincook4d-pe')
-    assert list(family)[:4] == ['REALIGN', 'KOT', 'GW', 'TCC']
+    assert list(family)[:5] == ['REALIGN', 'REALIGN-CCA', 'KOT', 'GW', 'TCC']
     assert {'untrained features', 'random labels'} <= set(family)
 
 

@@ -1,0 +1,3 @@
+from .plan_cca_loop import PlanCCALoop
+
+__all__ = ['PlanCCALoop']
