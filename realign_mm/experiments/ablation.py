@@ -15,6 +15,7 @@ __all__ = ['METHODS', 'dataset_overrides', 'merge_overrides', 'run_method',
 #: method name -> (config relative to configs/, trained?)
 METHODS = {
     'REALIGN': ('realign/realign_mlp_synthetic.py', True),
+    'REALIGN-CCA': ('realign/realign-cca_linear_synthetic.py', True),
     'KOT (OPEL)': ('baselines/kot_mlp_synthetic.py', True),
     'GW (balanced)': ('baselines/gw_mlp_synthetic.py', True),
     'TCC': ('baselines/tcc_mlp_synthetic.py', True),
