@@ -89,3 +89,24 @@ def test_refuses_unknown_correspondence_and_unequal_lengths(
     cfg.train_dataloader.dataset.pipeline[0].num_frames = None
     with pytest.raises(ValueError, match='same number of frames'):
         Runner.from_cfg(cfg).train()
+
+
+def test_refuses_non_finite_inputs(tiny_synthetic, tmp_path):
+    import numpy as np
+    runner = Runner.from_cfg(_cfg(tiny_synthetic, tmp_path))
+    dataset = runner.train_dataloader.dataset
+    path = dataset.get_data_info(0)['feature_path']
+    feats = np.load(path)
+    feats[:, 5] = np.nan  # every frame the pipeline may sample
+    np.save(tmp_path / 'nan.npy', feats)
+    original = dataset.get_data_info
+
+    def with_nan(index):
+        info = original(index)
+        if index == 0:
+            info['feature_path'] = str(tmp_path / 'nan.npy')
+        return info
+
+    dataset.get_data_info = with_nan
+    with pytest.raises(ValueError, match='NaN or inf'):
+        runner.train()

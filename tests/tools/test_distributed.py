@@ -232,3 +232,38 @@ def test_a_paused_rank_stops_the_run_within_the_timeout(tiny_synthetic,
     assert proc.returncode != 0
     assert waited < 150, waited
     print(f"paused rank: the job stopped after {waited:.0f} s")
+
+
+CCA_CONFIG = osp.join(CONFIGS, 'realign', 'realign-cca_linear_synthetic.py')
+
+
+def test_dist_plan_cca_fit_equals_one_process(tiny_synthetic, tmp_path):
+    """PlanCCALoop under torchrun: both ranks read every training video,
+    rank 0's fit is broadcast, the checkpoint and the gathered validation
+    equal one process's."""
+    import torch
+    opts = dict(synthetic_cfg_options(tiny_synthetic))
+    opts['train_dataloader.dataset.pipeline.0.jitter'] = False
+    options = [f'{k}={v}' for k, v in opts.items()]
+    runs = {}
+    for name, cmd, env in (
+            ('single', [sys.executable,
+                        osp.join(ROOT, 'tools', 'train.py')], _env()),
+            ('dist', ['bash', osp.join(ROOT, 'tools', 'dist_train.sh')],
+             dict(_env(), PORT=_free_port()))):
+        work_dir = str(tmp_path / name)
+        args = [CCA_CONFIG] + (['2'] if name == 'dist' else [])
+        _run(cmd + args + ['--work-dir', work_dir, '--cfg-options', *options],
+             env)
+        state = torch.load(osp.join(work_dir, 'iter_1.pth'),
+                           weights_only=True)['state_dict']
+        runs[name] = (state, _scalars(work_dir)[1])
+    (single, single_metrics), (dist, dist_metrics) = runs['single'], runs[
+        'dist']
+    assert sorted(single) == sorted(dist)
+    for key in single:
+        torch.testing.assert_close(dist[key], single[key])
+    assert 'keystep/pooled/f1' in single_metrics
+    for key in (k for k in single_metrics if k.startswith('keystep/')):
+        assert dist_metrics[key] == pytest.approx(single_metrics[key],
+                                                  abs=1e-4), key

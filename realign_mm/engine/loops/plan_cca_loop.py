@@ -80,6 +80,7 @@ class PlanCCALoop(IterBasedTrainLoop):
                              f'{CORRESPONDENCES}, got {correspondence!r}')
         if ridge < 0:
             raise ValueError(f'ridge must be >= 0, got {ridge}')
+        del max_iters, val_begin, val_interval, dynamic_intervals  # one fit
         super().__init__(runner, dataloader, max_iters=1, val_begin=1,
                          val_interval=1)
         self.ridge = float(ridge)
@@ -118,6 +119,14 @@ class PlanCCALoop(IterBasedTrainLoop):
                 'PlanCCALoop needs at least one task with two training '
                 'videos: it fits on pairs of videos of the same task')
         frames = torch.cat(feats).double()
+        if not torch.isfinite(frames).all():
+            raise ValueError(
+                'PlanCCALoop: the inputs of the neck\'s last linear layer '
+                'contain NaN or inf (check the training features)')
+        if layer.bias is None:
+            raise ValueError(
+                'PlanCCALoop fits f(u) = W^T (u - m): the neck\'s last '
+                'nn.Linear needs a bias to hold -W^T m')
         mean = frames.mean(0)
         cov = (frames - mean).T @ (frames - mean) / len(frames)
         cross = torch.zeros_like(cov)
@@ -132,11 +141,10 @@ class PlanCCALoop(IterBasedTrainLoop):
                                   self.ridge)
         weight = weight.to(layer.weight)
         bias = -(mean.to(weight) @ weight)
-        broadcast(weight, 0)
+        broadcast(weight, 0)  # every rank keeps rank 0's fit
         broadcast(bias, 0)
         layer.weight.copy_(weight.T)
-        if layer.bias is not None:
-            layer.bias.copy_(bias)
+        layer.bias.copy_(bias)
         print_log(
             f'PlanCCALoop: fitted {type(model.neck).__name__}\'s last linear '
             f'layer ({weight.shape[0]} -> {weight.shape[1]}) on {len(pairs)} '
