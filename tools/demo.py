@@ -1,5 +1,6 @@
-"""The main job: train REALIGN on the embedded synthetic procedures, evaluate
-it and the untrained features in the same run, print the key-step table.
+"""The main job: train REALIGN on the embedded synthetic procedures, fit
+REALIGN-CCA, evaluate both and the untrained features in the same run, print
+the key-step table.
 
     python tools/demo.py --work-dir work_dirs/demo
 """
@@ -22,10 +23,13 @@ def main():
     parser.add_argument(
         '--baseline-config',
         default=osp.join(CONFIGS, 'untrained_features_synthetic.py'))
+    parser.add_argument(
+        '--cca-config',
+        default=osp.join(CONFIGS, 'realign-cca_linear_synthetic.py'))
     parser.add_argument('--max-iters', type=int, default=None)
     args = parser.parse_args()
     tables = run_demo(args.work_dir, args.config, args.baseline_config,
-                      args.data_root, args.max_iters)
+                      args.data_root, args.max_iters, args.cca_config)
     print('\n' + tables)
 
 

@@ -21,9 +21,11 @@ def run_demo(work_dir: str,
              config: str,
              baseline_config: str,
              data_root: str = 'data/synthetic',
-             max_iters: Optional[int] = None) -> str:
+             max_iters: Optional[int] = None,
+             cca_config: Optional[str] = None) -> str:
     """Train REALIGN on the embedded synthetic data and compare it with the
-    untrained features, both evaluated in this run.
+    untrained features (and REALIGN-CCA's closed-form fit, when given), all
+    evaluated in this run.
 
     Args:
         work_dir (str): where logs, checkpoints and the table go.
@@ -33,6 +35,8 @@ def run_demo(work_dir: str,
         data_root (str): synthetic data folder (written if missing).
         max_iters (int, optional): override the training length (and the
             cosine schedule's period with it).
+        cca_config (str, optional): a REALIGN-CCA config, e.g.
+            ``configs/realign/realign-cca_linear_synthetic.py``.
 
     Returns:
         str: the markdown tables (also written to ``work_dir/keysteps.md``).
@@ -62,6 +66,14 @@ def run_demo(work_dir: str,
     runner.test()
     results['REALIGN'] = _metric_tables(runner)
 
+    if cca_config is not None:  # one closed-form fit, no iterations
+        cca = merge_overrides(Config.fromfile(cca_config), overrides)
+        cca.work_dir = osp.join(work_dir, 'realign-cca')
+        runner = Runner.from_cfg(cca)
+        runner.train()
+        runner.test()
+        results['REALIGN-CCA'] = _metric_tables(runner)
+
     base = merge_overrides(Config.fromfile(baseline_config), overrides)
     base.work_dir = osp.join(work_dir, 'untrained')
     runner = Runner.from_cfg(base)
@@ -70,7 +82,8 @@ def run_demo(work_dir: str,
 
     tables = '\n\n'.join(
         keystep_table({m: r[protocol] for m, r in results.items()}, protocol,
-                      ['untrained features', 'REALIGN'])
+                      ['untrained features', 'REALIGN'] +
+                      (['REALIGN-CCA'] if cca_config is not None else []))
         for protocol in EVAL_PROTOCOLS)
     with open(osp.join(work_dir, 'keysteps.md'), 'w') as f:
         f.write(tables + '\n')
