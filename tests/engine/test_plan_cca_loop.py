@@ -110,3 +110,16 @@ def test_refuses_non_finite_inputs(tiny_synthetic, tmp_path):
     dataset.get_data_info = with_nan
     with pytest.raises(ValueError, match='NaN or inf'):
         runner.train()
+
+
+def test_pairs_are_same_task_and_capped_per_task():
+    from types import SimpleNamespace
+
+    from realign_mm.engine import PlanCCALoop
+    tasks = ['a', 'b', 'a', 'a', 'b', 'c']
+    every = PlanCCALoop._pairs(SimpleNamespace(max_pairs_per_task=None),
+                               tasks)
+    assert every == [(0, 2), (0, 3), (2, 3), (1, 4)]  # 'c' has no partner
+    capped = PlanCCALoop._pairs(SimpleNamespace(max_pairs_per_task=2), tasks)
+    assert len(capped) == 3 and set(capped) <= set(every)
+    assert (1, 4) in capped
