@@ -80,7 +80,7 @@ def test_refuses_a_neck_that_changes_the_layer_output(tiny_synthetic,
         Runner.from_cfg(cfg).train()
 
 
-def test_refuses_unknown_correspondence_and_unequal_lengths(
+def test_refuses_unknown_correspondence_unequal_lengths_and_no_plan(
         tiny_synthetic, tmp_path):
     with pytest.raises(ValueError, match='correspondence'):
         Runner.from_cfg(_cfg(tiny_synthetic, tmp_path / 'a',
@@ -88,6 +88,10 @@ def test_refuses_unknown_correspondence_and_unequal_lengths(
     cfg = _cfg(tiny_synthetic, tmp_path / 'b')
     cfg.train_dataloader.dataset.pipeline[0].num_frames = None
     with pytest.raises(ValueError, match='same number of frames'):
+        Runner.from_cfg(cfg).train()
+    cfg = _cfg(tiny_synthetic, tmp_path / 'c')
+    cfg.model.align_loss = dict(type='TCCLoss')
+    with pytest.raises(ValueError, match='TCCLoss gives no transport plan'):
         Runner.from_cfg(cfg).train()
 
 

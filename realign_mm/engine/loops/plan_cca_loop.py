@@ -111,6 +111,12 @@ class PlanCCALoop(IterBasedTrainLoop):
         model = self.runner.model
         model = model.module if is_model_wrapper(model) else model
         layer = _last_linear(model.neck)
+        if (self.correspondence == 'plan'
+                and not model.align_loss.provides_plan):
+            raise ValueError(
+                f'{type(model.align_loss).__name__} gives no transport plan '
+                'for PlanCCALoop to fit: use FPGWLoss (or KOTLoss, GWLoss), '
+                "or correspondence='linear_time'")
         model.eval()
         feats, tasks = self._layer_inputs(model, layer)
         pairs = self._pairs(tasks)
