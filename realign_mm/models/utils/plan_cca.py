@@ -77,7 +77,8 @@ def plan_cca(cross: Tensor, cov: Tensor, num_components: int,
     if not scale > 0:
         raise ValueError('the frames have no variance: every feature is '
                          'constant, there is nothing to project')
-    reg = cov + ridge * scale * torch.eye(dim, dtype=cov.dtype)
+    reg = cov + ridge * scale * torch.eye(
+        dim, dtype=cov.dtype, device=cov.device)
     chol = torch.linalg.cholesky(reg)  # reg = L L^T
     # L^-1 C L^-T v = lambda v  <=>  C w = lambda reg w with w = L^-T v
     half = torch.linalg.solve_triangular(chol, cross, upper=False)
