@@ -14,8 +14,9 @@ from mmengine.logging import print_log
 from .config_check import check_config_keys
 
 __all__ = [
-    'check_cfg_options', 'load_config', 'model_tool_parser', 'apply_cli_args',
-    'enable_amp', 'prepare_distributed', 'close_distributed'
+    'check_cfg_options', 'merge_cfg_options', 'load_config',
+    'model_tool_parser', 'apply_cli_args', 'enable_amp', 'prepare_distributed',
+    'close_distributed'
 ]
 
 
@@ -37,16 +38,21 @@ def check_cfg_options(cfg: Config, options: Optional[dict],
                            f'{key!r} (config {cfg.filename}){hint}')
 
 
-def load_config(path: str, options: Optional[dict] = None) -> Config:
-    """The config at ``path`` with ``--cfg-options`` merged in, every key
-    checked (:func:`check_cfg_options`, then
+def merge_cfg_options(cfg: Config, options: Optional[dict]) -> Config:
+    """``cfg`` with ``--cfg-options`` merged in, every key checked
+    (:func:`check_cfg_options`, then
     :func:`~realign_mm.utils.config_check.check_config_keys`)."""
-    cfg = Config.fromfile(path)
     if options:
         check_cfg_options(cfg, options)
         cfg.merge_from_dict(options)
     check_config_keys(cfg)
     return cfg
+
+
+def load_config(path: str, options: Optional[dict] = None) -> Config:
+    """The config at ``path`` with ``--cfg-options`` merged in and checked
+    (:func:`merge_cfg_options`)."""
+    return merge_cfg_options(Config.fromfile(path), options)
 
 
 def model_tool_parser(doc: str,
@@ -76,11 +82,7 @@ def apply_cli_args(cfg: Config, args) -> Config:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-    if args.cfg_options is not None:
-        check_cfg_options(cfg, args.cfg_options)
-        cfg.merge_from_dict(args.cfg_options)
-    check_config_keys(cfg)
-    return cfg
+    return merge_cfg_options(cfg, args.cfg_options)
 
 
 def enable_amp(cfg: Config) -> None:
