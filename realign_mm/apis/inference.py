@@ -14,8 +14,8 @@ from torch import Tensor
 
 from realign_mm.models import ProcedureAligner
 
-__all__ = ['init_aligner', 'split_videos', 'embed_video', 'align_pair',
-           'PairAlignment']
+__all__ = ['init_aligner', 'build_dataset', 'split_videos', 'embed_video',
+           'align_pair', 'PairAlignment']
 
 Video = Union[dict, Tensor, np.ndarray]
 
@@ -50,16 +50,22 @@ def init_aligner(config: Union[str, Path, Config],
     return model.to(device).eval()
 
 
-def split_videos(config: Config, split: str) -> List[dict]:
-    """Every video of ``split`` as a dataset item of the config's test
-    pipeline (its ``test_dataloader.dataset`` with ``split`` set), built
-    under the config's registry scope."""
+def build_dataset(config: Config, dataset: dict):
+    """The ``dataset`` config built under ``config``'s registry scope
+    (outside a Runner nothing has set the scope its pipeline is found in).
+    """
     from mmaction.registry import DATASETS
-    dataset = config.test_dataloader.dataset.copy()
-    dataset['split'] = split
     with DefaultScope.overwrite_default_scope(
             config.get('default_scope', 'mmaction')):
-        videos = DATASETS.build(dataset)
+        return DATASETS.build(dataset)
+
+
+def split_videos(config: Config, split: str) -> List[dict]:
+    """Every video of ``split`` as a dataset item of the config's test
+    pipeline (its ``test_dataloader.dataset`` with ``split`` set)."""
+    dataset = config.test_dataloader.dataset.copy()
+    dataset['split'] = split
+    videos = build_dataset(config, dataset)
     return [videos[i] for i in range(len(videos))]
 
 

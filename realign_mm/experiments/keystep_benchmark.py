@@ -12,8 +12,8 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 from mmengine.config import Config
-from mmengine.registry import DefaultScope
 
+from realign_mm.apis import build_dataset
 from realign_mm.evaluation.protocols import (EGOPROCEL, EVAL_PROTOCOLS,
                                              SCORES, metric_key)
 
@@ -85,12 +85,8 @@ def protocol_runs(cfg: Config, protocol: str) -> Dict[str, dict]:
     if protocol != PER_TASK:
         raise ValueError(f'protocol must be one of {PROTOCOLS}, got '
                          f'{protocol!r}')
-    from mmaction.registry import DATASETS
     test = cfg.test_dataloader.dataset
-    # outside a Runner nothing has set the scope its pipeline is found in
-    with DefaultScope.overwrite_default_scope(
-            cfg.get('default_scope', 'mmaction')):
-        tasks = DATASETS.build(test).metainfo['tasks']
+    tasks = build_dataset(cfg, test).metainfo['tasks']
     runs = {}
     for task in tasks:
         opts = {f'{loader}_dataloader.dataset.tasks': [task]

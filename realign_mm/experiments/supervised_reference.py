@@ -27,9 +27,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.config import Config
-from mmengine.registry import DefaultScope
 
-from realign_mm.apis import embed_video, init_aligner, split_videos
+from realign_mm.apis import (build_dataset, embed_video, init_aligner,
+                             split_videos)
 
 __all__ = ['cosine_step_loss', 'train_supervised', 'score_embeddings',
            'supervised_reference']
@@ -68,11 +68,8 @@ def train_supervised(cfg: Config, iters: int, seed: int = 0,
     torch.manual_seed(seed)
     np.random.seed(seed)  # the pipeline's jitter
     rng = np.random.default_rng(seed)
-    from mmaction.registry import DATASETS
     model = init_aligner(cfg).train()
-    with DefaultScope.overwrite_default_scope(
-            cfg.get('default_scope', 'mmaction')):
-        dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    dataset = build_dataset(cfg, cfg.train_dataloader.dataset)
     num_classes = 1 + max(
         (seg.step for i in range(len(dataset))
          for seg in dataset.get_data_info(i)['segments']), default=0)
