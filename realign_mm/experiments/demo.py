@@ -8,13 +8,29 @@ from mmengine.runner import Runner
 from realign_mm.evaluation import keystep_table
 from realign_mm.evaluation.protocols import EVAL_PROTOCOLS
 from realign_mm.synthetic import generate_dataset
-from .ablation import merge_overrides
+from .ablation import dataset_overrides, merge_overrides
 
 __all__ = ['run_demo']
 
-def _metric_tables(runner: Runner) -> Dict[str, dict]:
-    metric = runner.test_evaluator.metrics[0]
-    return metric.per_task
+
+def _per_task_scores(config: str, overrides: dict, work_dir: str,
+                     train: bool,
+                     max_iters: Optional[int] = None) -> Dict[str, dict]:
+    """Train (if ``train``) and test ``config``; the metric's per-task
+    tables of the test split."""
+    cfg = merge_overrides(Config.fromfile(config), overrides)
+    cfg.work_dir = work_dir
+    if max_iters is not None:
+        cfg.train_cfg.max_iters = max_iters
+        cfg.train_cfg.val_interval = max_iters
+        for scheduler in cfg.param_scheduler:
+            if 'T_max' in scheduler:
+                scheduler.T_max = max_iters
+    runner = Runner.from_cfg(cfg)
+    if train:
+        runner.train()
+    runner.test()
+    return runner.test_evaluator.metrics[0].per_task
 
 
 def run_demo(work_dir: str,
@@ -44,46 +60,20 @@ def run_demo(work_dir: str,
     if not osp.isfile(osp.join(data_root, 'splits.json')):
         print(f'writing the synthetic dataset to {data_root}: '
               f'{generate_dataset(data_root)}')
-    overrides = {
-        'train_dataloader.dataset.data_root': data_root,
-        'train_dataloader.dataset.split_file': data_root + '/splits.json',
-        'val_dataloader.dataset.data_root': data_root,
-        'val_dataloader.dataset.split_file': data_root + '/splits.json',
-        'test_dataloader.dataset.data_root': data_root,
-        'test_dataloader.dataset.split_file': data_root + '/splits.json',
-    }
-    results = {}
-    cfg = merge_overrides(Config.fromfile(config), overrides)
-    cfg.work_dir = osp.join(work_dir, 'realign')
-    if max_iters is not None:
-        cfg.train_cfg.max_iters = max_iters
-        cfg.train_cfg.val_interval = max_iters
-        for scheduler in cfg.param_scheduler:
-            if 'T_max' in scheduler:
-                scheduler.T_max = max_iters
-    runner = Runner.from_cfg(cfg)
-    runner.train()
-    runner.test()
-    results['REALIGN'] = _metric_tables(runner)
-
+    overrides = dataset_overrides('synthetic', data_root)
+    results = {'REALIGN': _per_task_scores(
+        config, overrides, osp.join(work_dir, 'realign'), True, max_iters)}
+    methods = ['untrained features', 'REALIGN']
     if cca_config is not None:  # one closed-form fit, no iterations
-        cca = merge_overrides(Config.fromfile(cca_config), overrides)
-        cca.work_dir = osp.join(work_dir, 'realign-cca')
-        runner = Runner.from_cfg(cca)
-        runner.train()
-        runner.test()
-        results['REALIGN-CCA'] = _metric_tables(runner)
-
-    base = merge_overrides(Config.fromfile(baseline_config), overrides)
-    base.work_dir = osp.join(work_dir, 'untrained')
-    runner = Runner.from_cfg(base)
-    runner.test()
-    results['untrained features'] = _metric_tables(runner)
+        results['REALIGN-CCA'] = _per_task_scores(
+            cca_config, overrides, osp.join(work_dir, 'realign-cca'), True)
+        methods.append('REALIGN-CCA')
+    results['untrained features'] = _per_task_scores(
+        baseline_config, overrides, osp.join(work_dir, 'untrained'), False)
 
     tables = '\n\n'.join(
         keystep_table({m: r[protocol] for m, r in results.items()}, protocol,
-                      ['untrained features', 'REALIGN'] +
-                      (['REALIGN-CCA'] if cca_config is not None else []))
+                      methods)
         for protocol in EVAL_PROTOCOLS)
     with open(osp.join(work_dir, 'keysteps.md'), 'w') as f:
         f.write(tables + '\n')
