@@ -2,14 +2,13 @@
 # realign-cca_linear_captaincook4d-pe.py (a linear neck fitted to the
 # R-FPGWOT plans of every same-task training pair) with that family's
 # settings; the output keeps half the 64 input channels.
-_base_ = ['./realign_mlp_synthetic.py']
+_base_ = [
+    '../_base_/models/realign_mlp.py',
+    '../_base_/datasets/synthetic_features.py',
+    '../_base_/schedules/plan_cca_fit.py', '../_base_/default_runtime.py'
+]
 model = dict(
-    neck=dict(
-        _delete_=True,
-        type='FrameEmbeddingNeck',
-        in_channels=64,
-        out_channels=32,
-        num_layers=0),
+    neck=dict(out_channels=32, num_layers=0),
     align_loss=dict(prior='none', sink_cost=None),
     contrastive_loss=None)
 # 256 frames of every training video for the fit
@@ -18,7 +17,3 @@ train_dataloader = dict(dataset=dict(pipeline=[
          num_frames=256, jitter=True),
     dict(type='PackProcedureInputs')
 ]))
-train_cfg = dict(_delete_=True, type='PlanCCALoop', ridge=10.0, max_iters=1)
-# the fit takes no gradient step; the runner still builds an optimiser
-optim_wrapper = dict(_delete_=True, optimizer=dict(type='SGD', lr=0.0))
-param_scheduler = []
