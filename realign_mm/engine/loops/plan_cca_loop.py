@@ -135,12 +135,15 @@ class PlanCCALoop(IterBasedTrainLoop):
                 'nn.Linear needs a bias to hold -W^T m')
         mean = frames.mean(0)
         cov = (frames - mean).T @ (frames - mean) / len(frames)
+        units = [F.normalize(f, dim=-1) for f in feats]  # what T* sees
         cross = torch.zeros_like(cov)
         for start in range(0, len(pairs), self.pair_batch):
             chunk = pairs[start:start + self.pair_batch]
             x = torch.stack([feats[i] for i, _ in chunk])
             y = torch.stack([feats[j] for _, j in chunk])
-            plan = self._correspondence(model, x, y)
+            plan = self._correspondence(
+                model, torch.stack([units[i] for i, _ in chunk]),
+                torch.stack([units[j] for _, j in chunk]))
             cross += plan_cross_covariance(plan.double(), x.double(),
                                            y.double(), mean)
         weight, values = plan_cca(cross / len(pairs), cov, layer.out_features,
@@ -212,14 +215,14 @@ class PlanCCALoop(IterBasedTrainLoop):
 
     def _correspondence(self, model: nn.Module, x: Tensor,
                         y: Tensor) -> Tensor:
-        """``(P, N, M)`` frame correspondences of the pairs."""
+        """``(P, N, M)`` frame correspondences of the pairs of unit-norm
+        inputs ``x``, ``y``."""
         length = x.shape[1]
         if self.correspondence == 'linear_time':
             eye = torch.eye(length, dtype=x.dtype, device=x.device)
             return eye.expand(len(x), length, length)
         mask = torch.ones(x.shape[:2], dtype=torch.bool, device=x.device)
-        result = model.align_loss.align(
-            F.normalize(x, dim=-1), F.normalize(y, dim=-1), mask, mask)
+        result = model.align_loss.align(x, y, mask, mask)
         return result.plan  # real-to-real: sink mass is left out
 
 
