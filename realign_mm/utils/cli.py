@@ -154,8 +154,17 @@ def close_distributed() -> None:
     then reports the whole job as failed. A barrier, then
     ``destroy_process_group``, on the success path only (after an error a
     barrier could wait for a rank that is gone). A no-op without a group.
+
+    The caller drops its runner first. A finished mmengine ``Runner`` sits
+    in a reference cycle with its loops, so its DDP model, which holds the
+    group and its pending work, would otherwise be freed only by the
+    interpreter's final collection, after the group is destroyed and while
+    the interpreter is being torn down; ``gc.collect()`` frees it here.
     """
+    import gc
+
     import torch.distributed as dist
     if dist.is_available() and dist.is_initialized():
+        gc.collect()
         dist.barrier()
         dist.destroy_process_group()

@@ -75,3 +75,33 @@ def test_close_distributed_tears_the_group_down(tmp_path):
     assert dist.is_initialized()
     close_distributed()
     assert not dist.is_initialized()
+
+
+def test_close_distributed_frees_dropped_runners_while_the_group_lives(
+        tmp_path):
+    """A finished Runner is garbage in a reference cycle (with its loops);
+    its DDP model holds the group. close_distributed collects it before
+    destroying the group, not at the interpreter's exit."""
+    import gc
+
+    import torch.distributed as dist
+    freed_with_group = []
+
+    class Cycle:  # stands for the runner <-> loop cycle
+
+        def __init__(self):
+            self.me = self
+
+        def __del__(self):
+            freed_with_group.append(dist.is_initialized())
+
+    dist.init_process_group('gloo', init_method=f'file://{tmp_path}/store',
+                            rank=0, world_size=1)
+    gc.disable()  # no automatic collection between the lines below
+    try:
+        Cycle()
+        close_distributed()
+    finally:
+        gc.enable()
+    assert freed_with_group == [True]
+    assert not dist.is_initialized()
