@@ -56,7 +56,12 @@ def dataset_overrides(name: str, data_root: str,
             dataset.split_file = osp.join(
                 shared_annotations, 'gtcc_reproduce_data_splits.json')
             dataset.data_prefix = dict(features=data_root)
+            # the data sets the frame rate; each method keeps its own
+            # sampling (how many frames, jittered or not) of its pipeline
+            dataset.pop('pipeline')
             opts[f'{loader}_dataloader.dataset'] = dataset.to_dict()
+            opts[f'{loader}_dataloader.dataset.pipeline.0.fps'] = \
+                cfg.feature_fps
         return opts
     raise ValueError(f'unknown dataset {name!r}')
 
@@ -71,9 +76,26 @@ def merge_overrides(cfg: Config, overrides: dict) -> Config:
         if '.' in key and top in cfg and cfg[top] is None:
             continue
         if key.endswith('.dataset'):  # replace whole dataset dicts
+            if 'pipeline' not in value:  # ... but keep the config's pipeline
+                value = dict(value, pipeline=cfg[top].dataset.pipeline)
             value = dict(_delete_=True, **value)
+        elif '.pipeline.' in key:
+            _check_pipeline_key(cfg, key)
         cfg.merge_from_dict({key: value})
     return cfg
+
+
+def _check_pipeline_key(cfg: Config, key: str) -> None:
+    """``loader.dataset.pipeline.<i>.<field>`` must name a transform that
+    has ``field`` (e.g. ``LoadFrameFeatures``' ``fps``)."""
+    head, tail = key.split('.pipeline.', 1)
+    index, field = tail.split('.', 1)
+    pipeline = cfg[head.split('.', 1)[0]].dataset.pipeline
+    step = pipeline[int(index)] if int(index) < len(pipeline) else {}
+    if field not in step:
+        raise ValueError(
+            f'override {key}: step {index} of the config\'s pipeline '
+            f'({step.get("type", "absent")}) has no {field!r}')
 
 
 def run_method(config: str, overrides: dict, work_dir: str, seed: int,

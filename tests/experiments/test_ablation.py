@@ -31,3 +31,35 @@ def test_every_method_has_a_config():
         assert osp.isfile(osp.join(CONFIGS, config)), name
     with pytest.raises(ValueError, match='unknown dataset'):
         dataset_overrides('kinetics', '.')
+
+
+def test_egoprocel_synth_keeps_each_methods_sampling():
+    """The dataset override sets the data (files, split, frame rate); the
+    number of training frames stays the method's: REALIGN-CCA fits on its
+    256, REALIGN trains on its 32."""
+    from mmengine.config import Config
+
+    from realign_mm.experiments import merge_overrides
+    overrides = dataset_overrides('egoprocel-synth', 'feats', CONFIGS, 'ann')
+    frames = {}
+    for method in ('REALIGN', 'REALIGN-CCA'):
+        cfg = merge_overrides(
+            Config.fromfile(f'{CONFIGS}/{METHODS[method][0]}'), overrides)
+        train = cfg.train_dataloader.dataset
+        assert train.ann_file == 'ann/egoprocel.json'
+        assert train.data_prefix == dict(features='feats')
+        assert train.split == 'train' and 'data_root' not in train
+        frames[method] = train.pipeline[0].num_frames
+        for loader in (cfg.train_dataloader, cfg.test_dataloader):
+            assert loader.dataset.pipeline[0].fps == 1.0  # synthetic: 2.0
+        assert cfg.test_dataloader.dataset.pipeline[0].num_frames is None
+    assert frames == {'REALIGN': 32, 'REALIGN-CCA': 256}
+
+
+def test_a_pipeline_override_must_name_a_field_of_the_step():
+    from mmengine.config import Config
+
+    from realign_mm.experiments import merge_overrides
+    cfg = Config.fromfile(f'{CONFIGS}/{METHODS["REALIGN"][0]}')
+    with pytest.raises(ValueError, match="PackProcedureInputs.*'fps'"):
+        merge_overrides(cfg, {'train_dataloader.dataset.pipeline.1.fps': 1})
