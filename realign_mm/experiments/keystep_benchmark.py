@@ -45,8 +45,8 @@ _ORDER = tuple(_NAMES.values())
 
 def method_name(config: str) -> str:
     """``realign_mlp_<family>.py`` -> ``'REALIGN'``,
-    ``ablations/realign_no-partial_<family>.py`` ->
-    ``'REALIGN, no-partial'``; unknown names -> the name's words."""
+    ``ablations/realign_with-sink_<family>.py`` ->
+    ``'REALIGN, with-sink'``; unknown names -> the name's words."""
     stem = osp.splitext(osp.basename(config))[0].rsplit('_', 1)[0]
     if osp.basename(osp.dirname(config)) == 'ablations':
         head, _, what = stem.partition('_')

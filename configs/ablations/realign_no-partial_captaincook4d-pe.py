@@ -1,3 +1,0 @@
-# Ablation: balanced transport (no virtual sink frame), all else REALIGN.
-_base_ = ['../realign/realign_mlp_captaincook4d-pe.py']
-model = dict(align_loss=dict(sink_cost=None))
