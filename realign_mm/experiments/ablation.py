@@ -89,7 +89,10 @@ def _check_pipeline_key(cfg: Config, key: str) -> None:
     """``loader.dataset.pipeline.<i>.<field>`` must name a transform that
     has ``field`` (e.g. ``LoadFrameFeatures``' ``fps``)."""
     head, tail = key.split('.pipeline.', 1)
-    index, field = tail.split('.', 1)
+    index, _, field = tail.partition('.')
+    if not index.isdigit() or not field:
+        raise ValueError(f'override {key}: expected '
+                         '<loader>.dataset.pipeline.<step index>.<field>')
     pipeline = cfg[head.split('.', 1)[0]].dataset.pipeline
     step = pipeline[int(index)] if int(index) < len(pipeline) else {}
     if field not in step:

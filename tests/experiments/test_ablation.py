@@ -63,3 +63,5 @@ def test_a_pipeline_override_must_name_a_field_of_the_step():
     cfg = Config.fromfile(f'{CONFIGS}/{METHODS["REALIGN"][0]}')
     with pytest.raises(ValueError, match="PackProcedureInputs.*'fps'"):
         merge_overrides(cfg, {'train_dataloader.dataset.pipeline.1.fps': 1})
+    with pytest.raises(ValueError, match='step index'):
+        merge_overrides(cfg, {'train_dataloader.dataset.pipeline.fps': 1})
