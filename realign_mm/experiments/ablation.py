@@ -87,7 +87,9 @@ def merge_overrides(cfg: Config, overrides: dict) -> Config:
 
 def _check_pipeline_key(cfg: Config, key: str) -> None:
     """``<loader>.dataset.pipeline.<i>.<field>`` must name a step the
-    config's pipeline has (mmengine would otherwise extend the list)."""
+    config's pipeline has: an error that names the override, where
+    mmengine raises a bare ``TypeError`` for a non-index and a ``KeyError``
+    that quotes the whole pipeline for an index past its end."""
     head, tail = key.split('.pipeline.', 1)
     index, _, field = tail.partition('.')
     if not index.isdigit() or not field:
