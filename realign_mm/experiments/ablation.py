@@ -9,8 +9,8 @@ from mmengine.runner import Runner
 
 from realign_mm.evaluation.protocols import EVAL_PROTOCOLS, metric_key
 
-__all__ = ['METHODS', 'dataset_overrides', 'merge_overrides', 'run_method',
-           'run_ablation', 'ablation_table']
+__all__ = ['METHODS', 'dataset_overrides', 'merge_overrides', 'set_max_iters',
+           'run_method', 'run_ablation', 'ablation_table']
 
 #: method name -> (config relative to configs/, trained?)
 METHODS = {
@@ -101,6 +101,16 @@ def _check_pipeline_key(cfg: Config, key: str) -> None:
                          f'{len(pipeline)} steps, no step {index}')
 
 
+def set_max_iters(cfg: Config, max_iters: int) -> None:
+    """Train for ``max_iters`` iterations, validating at the end, with every
+    cosine schedule's period ``T_max`` set to match."""
+    cfg.train_cfg.max_iters = max_iters
+    cfg.train_cfg.val_interval = max_iters
+    for scheduler in cfg.param_scheduler:
+        if 'T_max' in scheduler:
+            scheduler.T_max = max_iters
+
+
 def run_method(config: str, overrides: dict, work_dir: str, seed: int,
                max_iters: int, train: bool,
                metrics: Sequence[str] = _METRICS) -> Dict[str, float]:
@@ -112,13 +122,9 @@ def run_method(config: str, overrides: dict, work_dir: str, seed: int,
     cfg.log_level = 'WARNING'
     cfg.experiment_name = f'{osp.basename(config)}-seed{seed}'
     if train:
-        cfg.train_cfg.max_iters = max_iters
-        cfg.train_cfg.val_interval = max_iters
+        set_max_iters(cfg, max_iters)
         cfg.default_hooks.checkpoint.interval = max_iters
         cfg.default_hooks.logger.interval = max(1, max_iters // 10)
-        for scheduler in cfg.param_scheduler:
-            if 'T_max' in scheduler:
-                scheduler.T_max = max_iters
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     else:
         cfg.train_dataloader = cfg.train_cfg = cfg.optim_wrapper = None

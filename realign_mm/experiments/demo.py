@@ -8,7 +8,7 @@ from mmengine.runner import Runner
 from realign_mm.evaluation import keystep_table
 from realign_mm.evaluation.protocols import EVAL_PROTOCOLS
 from realign_mm.synthetic import generate_dataset
-from .ablation import dataset_overrides, merge_overrides
+from .ablation import dataset_overrides, merge_overrides, set_max_iters
 
 __all__ = ['run_demo']
 
@@ -21,11 +21,7 @@ def _per_task_scores(config: str, overrides: dict, work_dir: str,
     cfg = merge_overrides(Config.fromfile(config), overrides)
     cfg.work_dir = work_dir
     if max_iters is not None:
-        cfg.train_cfg.max_iters = max_iters
-        cfg.train_cfg.val_interval = max_iters
-        for scheduler in cfg.param_scheduler:
-            if 'T_max' in scheduler:
-                scheduler.T_max = max_iters
+        set_max_iters(cfg, max_iters)
     runner = Runner.from_cfg(cfg)
     if train:
         runner.train()
