@@ -8,6 +8,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from realign_mm.evaluation.protocols import EVAL_PROTOCOLS, metric_key
+from realign_mm.utils import check_cfg_options
+from realign_mm.utils.config_check import check_config_keys
 
 __all__ = ['METHODS', 'dataset_overrides', 'merge_overrides', 'set_max_iters',
            'run_method', 'run_ablation', 'ablation_table']
@@ -67,38 +69,25 @@ def dataset_overrides(name: str, data_root: str,
 
 
 def merge_overrides(cfg: Config, overrides: dict) -> Config:
-    """``cfg`` with dotted-key ``overrides`` merged in; ``...dataset`` keys
-    replace the whole dataset dict, and keys under a section the config
-    switched off (``train_dataloader = None`` in a test-only config) are
-    left out."""
+    """``cfg`` with dotted-key ``overrides`` merged in and checked
+    (:func:`~realign_mm.utils.check_cfg_options` for each key, then
+    :func:`~realign_mm.utils.config_check.check_config_keys`).
+    ``...dataset`` keys replace the whole dataset dict (keeping the
+    config's pipeline when they bring none), and keys under a section the
+    config switched off (``train_dataloader = None`` in a test-only config)
+    are left out."""
     for key, value in overrides.items():
         top = key.split('.', 1)[0]
         if '.' in key and top in cfg and cfg[top] is None:
             continue
+        check_cfg_options(cfg, {key: value}, source='override')
         if key.endswith('.dataset'):  # replace whole dataset dicts
             if 'pipeline' not in value:  # ... but keep the config's pipeline
                 value = dict(value, pipeline=cfg[top].dataset.pipeline)
             value = dict(_delete_=True, **value)
-        elif '.pipeline.' in key:
-            _check_pipeline_key(cfg, key)
         cfg.merge_from_dict({key: value})
+    check_config_keys(cfg)
     return cfg
-
-
-def _check_pipeline_key(cfg: Config, key: str) -> None:
-    """``<loader>.dataset.pipeline.<i>.<field>`` must name a step the
-    config's pipeline has: an error that names the override, where
-    mmengine raises a bare ``TypeError`` for a non-index and a ``KeyError``
-    that quotes the whole pipeline for an index past its end."""
-    head, tail = key.split('.pipeline.', 1)
-    index, _, field = tail.partition('.')
-    if not index.isdigit() or not field:
-        raise ValueError(f'override {key}: expected '
-                         '<loader>.dataset.pipeline.<step index>.<field>')
-    pipeline = cfg[head.split('.', 1)[0]].dataset.pipeline
-    if int(index) >= len(pipeline):
-        raise ValueError(f'override {key}: the config\'s pipeline has '
-                         f'{len(pipeline)} steps, no step {index}')
 
 
 def set_max_iters(cfg: Config, max_iters: int) -> None:

@@ -22,12 +22,17 @@ __all__ = [
 
 def check_cfg_options(cfg: Config, options: Optional[dict],
                       source: str = '--cfg-options') -> None:
-    """Refuse ``--cfg-options`` whose top-level key the config lacks.
+    """Refuse ``--cfg-options`` that would not set what they name.
 
-    ``merge_from_dict`` would silently add a misspelt key
-    (``trian_cfg.max_iters=10``) that nothing reads. Nested new keys are
-    checked against the classes they configure by
-    :func:`~realign_mm.utils.config_check.check_config_keys`.
+    * a top-level key the config lacks: ``merge_from_dict`` would silently
+      add a misspelt key (``trian_cfg.max_iters=10``) that nothing reads;
+    * a step into a list (``...dataset.pipeline.0.fps``) that is not an
+      index of it, or past its end: mmengine raises a bare ``TypeError``
+      or a ``KeyError`` quoting the whole list, naming neither the option
+      nor the list's length.
+
+    Nested new keys of dicts are checked against the classes they configure
+    by :func:`~realign_mm.utils.config_check.check_config_keys`.
     """
     for key in options or {}:
         top = key.split('.')[0]
@@ -36,6 +41,30 @@ def check_cfg_options(cfg: Config, options: Optional[dict],
             hint = f'; did you mean {close}?' if close else ''
             raise KeyError(f'{source}: unknown config key {top!r} in '
                            f'{key!r} (config {cfg.filename}){hint}')
+        _check_list_steps(cfg, key, source)
+
+
+def _check_list_steps(cfg: Config, key: str, source: str) -> None:
+    """Every part of ``key`` that steps into a list is an index of it."""
+    parts = key.split('.')
+    node = cfg[parts[0]]  # the caller checked that it exists
+    for depth, part in enumerate(parts[1:], start=1):
+        if isinstance(node, (list, tuple)):
+            where = '.'.join(parts[:depth])
+            if not part.isdigit():
+                raise KeyError(
+                    f'{source}: {key!r}: {where} is a list of {len(node)} '
+                    f'items, so {part!r} must be an item index (e.g. '
+                    f'{where}.0.{part})')
+            if int(part) >= len(node):
+                raise KeyError(
+                    f'{source}: {key!r}: {where} is a list of {len(node)} '
+                    f'items, it has no item {part} (config {cfg.filename})')
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:  # a new key, or a value replaced whole: nothing to step into
+            return
 
 
 def merge_cfg_options(cfg: Config, options: Optional[dict]) -> Config:

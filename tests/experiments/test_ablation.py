@@ -61,11 +61,11 @@ def test_a_pipeline_override_must_name_a_step_of_the_pipeline():
 
     from realign_mm.experiments import merge_overrides
     cfg = Config.fromfile(f'{CONFIGS}/{METHODS["REALIGN"][0]}')
-    with pytest.raises(ValueError, match='2 steps, no step 2'):
+    with pytest.raises(KeyError, match='list of 2 items, it has no item 2'):
         merge_overrides(cfg, {'train_dataloader.dataset.pipeline.2.fps': 1})
     # a field the step does not set yet is fine (mmengine adds it)
     merged = merge_overrides(
         cfg, {'train_dataloader.dataset.pipeline.0.context': 3})
     assert merged.train_dataloader.dataset.pipeline[0].context == 3
-    with pytest.raises(ValueError, match='step index'):
+    with pytest.raises(KeyError, match="'fps' must be an item index"):
         merge_overrides(cfg, {'train_dataloader.dataset.pipeline.fps': 1})

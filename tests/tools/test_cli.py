@@ -19,6 +19,35 @@ def test_unknown_cfg_option_key_is_refused():
         check_cfg_options(cfg, {'trian_cfg.max_iters': 3})
 
 
+def test_a_cfg_option_into_a_list_must_name_one_of_its_items():
+    cfg = Config.fromfile(
+        osp.join(CONFIGS, 'realign', 'realign_mlp_synthetic.py'))
+    steps = len(cfg.train_dataloader.dataset.pipeline)
+    check_cfg_options(cfg, {'train_dataloader.dataset.pipeline.0.fps': 1})
+    # a field the step does not set yet may be added
+    check_cfg_options(cfg, {'train_dataloader.dataset.pipeline.0.new': 1})
+    with pytest.raises(KeyError, match=f'pipeline is a list of {steps} '
+                       f'items, it has no item {steps}'):
+        check_cfg_options(
+            cfg, {f'train_dataloader.dataset.pipeline.{steps}.fps': 1})
+    with pytest.raises(KeyError, match="'fps' must be an item index"):
+        check_cfg_options(cfg, {'train_dataloader.dataset.pipeline.fps': 1})
+
+
+def test_benchmark_overrides_are_checked_like_cfg_options():
+    """The benchmark tools' ``--cfg-options`` go through merge_overrides:
+    a misspelt top-level key or class option is refused before any run."""
+    from realign_mm.experiments import merge_overrides
+    from realign_mm.utils.config_check import ConfigKeyError
+    path = osp.join(CONFIGS, 'realign', 'realign_mlp_synthetic.py')
+    with pytest.raises(KeyError, match="override: unknown config key "
+                       "'trian_cfg'"):
+        merge_overrides(Config.fromfile(path), {'trian_cfg.max_iters': 3})
+    with pytest.raises(ConfigKeyError, match="did you mean 'epsilon'"):
+        merge_overrides(Config.fromfile(path),
+                        {'model.align_loss.epsilonn': 0.01})
+
+
 def test_train_tool_rejects_a_misspelt_key(tmp_path):
     proc = subprocess.run([
         sys.executable,
