@@ -8,6 +8,7 @@ import pytest
 from realign_mm.evaluation import KeyStepMetric
 from realign_mm.evaluation.functional import (chain_energy,
                                               discover_keysteps,
+                                              fuzzy_cmeans, l2_normalize,
                                               smooth_labels,
                                               spectral_clustering)
 
@@ -111,6 +112,25 @@ def test_random_labels_floor_and_bad_method():
     assert set(labels[0].tolist()) == {0, 1, 2}
     with pytest.raises(ValueError, match='clustering'):
         discover_keysteps([x], 3, method='dbscan')
+
+
+def test_fuzziness_softens_the_memberships_the_smoother_sees():
+    """``fuzziness`` reaches fuzzy c-means: on two overlapping steps,
+    4 x 15 frames, ``m = 1.1`` keeps the four segments through the
+    smoothing; ``m = 3`` gives near-uniform memberships, so the Potts term
+    wins and one label covers the video."""
+    rng = np.random.default_rng(0)
+    truth = np.repeat([0, 1, 0, 1], 15)
+    x = np.eye(2, 8)[truth] + 0.6 * rng.standard_normal((60, 8))
+    segments = {}
+    for m in (1.1, 3.0):
+        labels, _ = discover_keysteps([x], 2, seed=0, fuzziness=m)
+        segments[m] = 1 + np.count_nonzero(np.diff(labels[0]))
+        member = fuzzy_cmeans(l2_normalize(x), 2, m, seed=0)
+        np.testing.assert_array_equal(labels[0], smooth_labels(member))
+    assert segments == {1.1: 4, 3.0: 1}
+    with pytest.raises(ValueError, match='fuzziness must be > 1'):
+        KeyStepMetric(fuzziness=1.0)
 
 
 def test_metric_reports_the_step_order():

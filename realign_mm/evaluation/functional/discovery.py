@@ -35,7 +35,9 @@ def discover_keysteps(embeddings: Sequence[np.ndarray],
                       method: str = 'fcm',
                       beta: float = 1.0,
                       smoothness: float = 0.5,
-                      seed: int = 0) -> Tuple[List[np.ndarray], List[int]]:
+                      seed: int = 0,
+                      fuzziness: float = 1.1
+                      ) -> Tuple[List[np.ndarray], List[int]]:
     """Label every frame of every video of one task with a key step.
 
     Embeddings are L2-normalised once, clustered jointly into
@@ -52,6 +54,8 @@ def discover_keysteps(embeddings: Sequence[np.ndarray],
         smoothness (float): Potts penalty of the smoothing energy; 0 keeps
             the per-frame argmax.
         seed (int): clustering seed.
+        fuzziness (float): ``m > 1`` of fuzzy c-means (:func:`fuzzy_cmeans`);
+            the other clusterings ignore it.
 
     Returns:
         tuple: the labels per video and the cluster order by time.
@@ -60,7 +64,7 @@ def discover_keysteps(embeddings: Sequence[np.ndarray],
     x = l2_normalize(np.concatenate(embeddings).astype(np.float64))
     k = min(num_keysteps, len(x))
     if method == 'fcm':
-        member = fuzzy_cmeans(x, num_keysteps, seed=seed)
+        member = fuzzy_cmeans(x, num_keysteps, fuzziness, seed=seed)
     elif method in ('kmeans', 'spectral', 'random'):
         if method == 'kmeans':
             hard = kmeans(x, num_keysteps, seed=seed)

@@ -44,6 +44,8 @@ class KeyStepMetric(BaseMetric):
         smoothness (float): Potts penalty; 0 disables smoothing.
             Defaults to 0.5.
         seed (int): clustering seed. Defaults to 0.
+        fuzziness (float): ``m > 1`` of fuzzy c-means (``'fcm'``); lower is
+            harder. Defaults to 1.1.
         embedding_key (str): data-sample field with ``(T, d)`` embeddings.
             Defaults to ``'pred_embedding'``.
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
@@ -58,6 +60,7 @@ class KeyStepMetric(BaseMetric):
                  beta: float = 1.0,
                  smoothness: float = 0.5,
                  seed: int = 0,
+                 fuzziness: float = 1.1,
                  embedding_key: str = 'pred_embedding',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
@@ -74,6 +77,9 @@ class KeyStepMetric(BaseMetric):
         self.beta = beta
         self.smoothness = smoothness
         self.seed = seed
+        if not fuzziness > 1:
+            raise ValueError(f'fuzziness must be > 1, got {fuzziness!r}')
+        self.fuzziness = fuzziness
         self.embedding_key = embedding_key
         self.per_task: Dict[str, Dict[str, Dict[str, float]]] = {}
         #: per task: (cluster, majority ground-truth step) in time order
@@ -130,7 +136,8 @@ class KeyStepMetric(BaseMetric):
             self._check_keysteps(task, videos)
             preds, order = discover_keysteps(
                 [v['embedding'] for v in videos], self.num_keysteps,
-                self.clustering, self.beta, self.smoothness, self.seed)
+                self.clustering, self.beta, self.smoothness, self.seed,
+                self.fuzziness)
             gts = [v['labels'] for v in videos]
             self.step_orders[task] = _ordered_steps(order, preds, gts)
             for video, pred, gt in zip(videos, preds, gts):
