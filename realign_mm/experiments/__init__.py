@@ -7,8 +7,9 @@ from .ablation import (METHODS, ablation_table, dataset_overrides,
 from .demo import run_demo
 from .embedding_spread import embedding_spread, sphere_spread
 from .keystep_benchmark import (HELD_OUT, METRICS, PER_TASK, PROTOCOLS,
-                                config_family, is_trained, method_name,
-                                protocol_runs, results_table, run_benchmark)
+                                UNSEEN_TASK, config_family, is_trained,
+                                method_name, protocol_runs, results_table,
+                                run_benchmark)
 from .supervised_reference import (cosine_step_loss, score_embeddings,
                                    supervised_reference, train_supervised)
 from .teacher_precision import label_agreement, plan_label_agreement
@@ -16,7 +17,7 @@ from .teacher_precision import label_agreement, plan_label_agreement
 __all__ = [
     'run_demo', 'run_ablation', 'run_method', 'merge_overrides',
     'ablation_table', 'dataset_overrides', 'METHODS', 'HELD_OUT', 'PER_TASK',
-    'PROTOCOLS', 'METRICS', 'config_family', 'method_name', 'is_trained',
+    'UNSEEN_TASK', 'PROTOCOLS', 'METRICS', 'config_family', 'method_name', 'is_trained',
     'protocol_runs', 'results_table', 'run_benchmark', 'label_agreement',
     'plan_label_agreement', 'cosine_step_loss', 'train_supervised',
     'score_embeddings', 'supervised_reference', 'embedding_spread',

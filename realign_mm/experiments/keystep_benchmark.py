@@ -1,5 +1,5 @@
 """Key-step benchmark of a config family: every method, several seeds, one
-of the two protocols of the literature, one table.
+of the protocols below, one table.
 
 A *family* is the set of configs that share a dataset suffix, e.g.
 ``captaincook4d-pe``: ``realign/realign_mlp_captaincook4d-pe.py``,
@@ -19,7 +19,7 @@ from realign_mm.evaluation.protocols import (EGOPROCEL, EVAL_PROTOCOLS,
 
 from .ablation import _mean_std, merge_overrides, run_method
 
-__all__ = ['PER_TASK', 'HELD_OUT', 'PROTOCOLS', 'METRICS', 'config_family',
+__all__ = ['PER_TASK', 'HELD_OUT', 'UNSEEN_TASK', 'PROTOCOLS', 'METRICS', 'config_family',
            'method_name', 'is_trained', 'protocol_runs', 'run_benchmark',
            'results_table']
 
@@ -29,7 +29,11 @@ PER_TASK = 'per-task'
 #: one model for every task, trained on the train split, evaluated on the
 #: held-out (test) split
 HELD_OUT = 'held-out'
-PROTOCOLS = (HELD_OUT, PER_TASK)
+#: generalisation to tasks the training never saw: for each task of the
+#: test loader, one model trained on the train split of every other task,
+#: evaluated on that task's test videos (leave one task out)
+UNSEEN_TASK = 'unseen-task'
+PROTOCOLS = (HELD_OUT, PER_TASK, UNSEEN_TASK)
 #: reported metrics (fractions), both evaluation protocols
 METRICS = tuple(metric_key(p, s) for p in EVAL_PROTOCOLS for s in SCORES)
 #: config name (without the family suffix) -> method name
@@ -79,14 +83,17 @@ def is_trained(cfg: Config) -> bool:
 def protocol_runs(cfg: Config, protocol: str) -> Dict[str, dict]:
     """``{run name: config overrides}``: one run for :data:`HELD_OUT`, one
     per task of the test loader for :data:`PER_TASK` (trained and tested on
-    that task's test-loader videos)."""
+    that task's test-loader videos) and for :data:`UNSEEN_TASK` (trained on
+    the train loader's other tasks, tested on that task)."""
     if protocol == HELD_OUT:
         return {'all tasks': {}}
-    if protocol != PER_TASK:
+    if protocol not in PROTOCOLS:
         raise ValueError(f'protocol must be one of {PROTOCOLS}, got '
                          f'{protocol!r}')
     test = cfg.test_dataloader.dataset
     tasks = build_dataset(cfg, test).metainfo['tasks']
+    if protocol == UNSEEN_TASK:
+        return _unseen_task_runs(cfg, tasks)
     runs = {}
     for task in tasks:
         opts = {f'{loader}_dataloader.dataset.tasks': [task]
@@ -94,6 +101,31 @@ def protocol_runs(cfg: Config, protocol: str) -> Dict[str, dict]:
         for key in ('split_file', 'split'):  # train on the test videos
             opts[f'train_dataloader.dataset.{key}'] = test.get(key)
         opts['val_dataloader.dataset.split'] = test.get('split')
+        runs[task] = opts
+    return runs
+
+
+def _unseen_task_runs(cfg: Config, tasks: List[str]) -> Dict[str, dict]:
+    """One run per test task: train on the other tasks, test on it (its
+    test videos also stand in for the validation loader, which may hold
+    none of them)."""
+    train = cfg.get('train_dataloader')
+    train_tasks = (build_dataset(cfg, train.dataset).metainfo['tasks']
+                   if train else [])
+    runs = {}
+    for task in tasks:
+        opts = {f'{loader}_dataloader.dataset.tasks': [task]
+                for loader in ('val', 'test')}
+        for key in ('split_file', 'split'):
+            opts[f'val_dataloader.dataset.{key}'] = (
+                cfg.test_dataloader.dataset.get(key))
+        if train:  # test-only configs have nothing to leave out
+            others = [t for t in train_tasks if t != task]
+            if not others:
+                raise ValueError(
+                    f'protocol {UNSEEN_TASK!r}: the train split has no task '
+                    f'other than {task!r} to train on')
+            opts['train_dataloader.dataset.tasks'] = others
         runs[task] = opts
     return runs
 
@@ -109,7 +141,8 @@ def run_benchmark(methods: Dict[str, str],
     """Train (where the config trains) and test every method.
 
     Returns ``{method: [metrics of each seed]}``; under :data:`PER_TASK`
-    a seed's metrics are the means over the per-task runs. Test-only
+    and :data:`UNSEEN_TASK` a seed's metrics are the means over the
+    per-task runs. Test-only
     methods run once (they are deterministic).
     """
     results = {}

@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 
-from realign_mm.experiments import (HELD_OUT, METRICS, PER_TASK, config_family,
-                                    protocol_runs, results_table, run_benchmark)
+from realign_mm.apis import build_dataset
+from realign_mm.experiments import (HELD_OUT, METRICS, PER_TASK, UNSEEN_TASK,
+                                    config_family, merge_overrides,
+                                    protocol_runs,
+                                    results_table, run_benchmark)
 from tests.conftest import CONFIGS, ROOT, synthetic_cfg_options
 
 
@@ -31,6 +34,21 @@ def test_protocols_on_tiny_data(tiny_synthetic, tmp_path):
     assert runs['task00']['train_dataloader.dataset.split'] == 'test'
     methods = {'REALIGN': config, 'random labels': osp.join(
         CONFIGS, 'baselines', 'random_labels_synthetic.py')}
+    unseen = protocol_runs(cfg, UNSEEN_TASK)
+    assert sorted(unseen) == ['task00', 'task01']
+    assert unseen['task00']['train_dataloader.dataset.tasks'] == ['task01']
+    assert unseen['task00']['test_dataloader.dataset.tasks'] == ['task00']
+    assert unseen['task00']['val_dataloader.dataset.split'] == 'test'
+    left_out = merge_overrides(Config.fromfile(config),
+                               {**opts, **unseen['task00']})
+    assert build_dataset(left_out, left_out.train_dataloader.dataset
+                         ).metainfo['tasks'] == ['task01']
+    assert build_dataset(left_out, left_out.test_dataloader.dataset
+                         ).metainfo['tasks'] == ['task00']
+    one_task = merge_overrides(Config.fromfile(config), {
+        **opts, 'train_dataloader.dataset.tasks': ['task00']})
+    with pytest.raises(ValueError, match="no task other than 'task00'"):
+        protocol_runs(one_task, UNSEEN_TASK)
     done = []
     results = run_benchmark(methods, str(tmp_path), PER_TASK, seeds=[0, 1],
                             max_iters=2, overrides=opts,
@@ -48,7 +66,7 @@ def test_protocols_on_tiny_data(tiny_synthetic, tmp_path):
     assert f'{f1.mean():.1f} ± {f1.std(ddof=1):.1f}' in table
 
 
-@pytest.mark.parametrize('protocol', [HELD_OUT, PER_TASK])
+@pytest.mark.parametrize('protocol', [HELD_OUT, PER_TASK, UNSEEN_TASK])
 def test_the_tool_writes_table_and_chart(tiny_synthetic, tmp_path, protocol):
     # a fresh process: no registry scope set by the test session
     opts = [f'{k}={v}' for k, v in synthetic_cfg_options(

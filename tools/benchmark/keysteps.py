@@ -6,6 +6,9 @@ table (markdown) and one chart.
     # one model per task, trained and evaluated on its videos (CnC / OPEL)
     python tools/benchmark/keysteps.py --family captaincook4d-pe \\
         --protocol per-task
+    # tasks the training never saw: each test task left out of training
+    python tools/benchmark/keysteps.py --family captaincook4d-pe \\
+        --protocol unseen-task
     # choosing on val: evaluate on the val split instead of test
     python tools/benchmark/keysteps.py --family captaincook4d-pe \\
         --cfg-options test_dataloader.dataset.split=val
