@@ -69,3 +69,32 @@ def test_a_pipeline_override_must_name_a_step_of_the_pipeline():
     assert merged.train_dataloader.dataset.pipeline[0].context == 3
     with pytest.raises(KeyError, match="'fps' must be an item index"):
         merge_overrides(cfg, {'train_dataloader.dataset.pipeline.fps': 1})
+
+
+def test_the_tool_takes_cfg_options_and_refuses_a_bad_one(tmp_path):
+    """``--cfg-options`` reach every run (and the table's command line); a
+    misspelt option is refused before the first run."""
+    import os.path as osp
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    tool = [sys.executable, osp.join(ROOT, 'tools', 'benchmark',
+                                     'ablation.py'),
+            '--datasets', 'synthetic', '--methods', 'random labels',
+            '--seeds', '0', '--work-dir', str(tmp_path)]
+    bad = subprocess.run(
+        tool + ['--cfg-options', 'test_evaluator.num_keystepz=5'],
+        capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode != 0 and 'num_keystepz' in bad.stderr
+    assert not (tmp_path / 'synthetic').exists()  # no run started
+    good = subprocess.run(
+        tool + ['--cfg-options', 'test_evaluator.num_keysteps=5'],
+        capture_output=True, text=True, cwd=ROOT)
+    assert good.returncode == 0, good.stderr[-2000:]
+    table = (tmp_path / 'ablation.md').read_text()
+    assert '--cfg-options test_evaluator.num_keysteps=5`' in table
+    assert '| random labels | 1 |' in table
+    # the override reached the run: its config was dumped with K = 5
+    dumped = list((tmp_path / 'synthetic').rglob('*random_labels*.py'))
+    assert dumped and 'num_keysteps=5' in dumped[0].read_text()

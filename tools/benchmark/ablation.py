@@ -10,14 +10,19 @@ Example::
     python tools/benchmark/ablation.py --work-dir work_dirs/ablation
     python tools/benchmark/ablation.py --iters 20 --seeds 0 \\
         --methods REALIGN 'KOT (OPEL)' --datasets synthetic
+    # a variant of every method: overrides after the dataset's
+    python tools/benchmark/ablation.py --methods REALIGN-CCA \\
+        --cfg-options train_cfg.ridge=3.0
 """
 import argparse
 import os
 import os.path as osp
 import time
 
+from mmengine.config import Config, DictAction
+
 from realign_mm.experiments import (METHODS, ablation_table, dataset_overrides,
-                                    run_ablation)
+                                    merge_overrides, run_ablation)
 from realign_mm.synthetic import features_on_gtcc_timelines, generate_dataset
 from realign_mm.visualization import plot_ablation
 
@@ -38,6 +43,10 @@ def parse_args():
     parser.add_argument(
         '--shared', default=osp.join(ROOT, '..', 'shared', 'data'),
         help='the shared data folder (EgoProceL GTCC JSON)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        default={},
+                        help='overrides for every method and dataset, '
+                        "merged after the dataset's")
     return parser.parse_args()
 
 
@@ -63,12 +72,20 @@ def main():
                 osp.join(ann, 'egoprocel.json'), root)
         datasets['egoprocel-synth'] = dataset_overrides(
             'egoprocel-synth', root, configs, ann)
+    for name, overrides in datasets.items():
+        datasets[name] = {**overrides, **args.cfg_options}
+        for method in args.methods:  # refuse a bad override before any run
+            merge_overrides(
+                Config.fromfile(osp.join(configs, METHODS[method][0])),
+                datasets[name])
     start = time.time()
     results = run_ablation(configs, datasets, args.work_dir, args.methods,
                            args.seeds, args.iters)
     table = ablation_table(results)
+    options = ''.join(f' {k}={v}' for k, v in args.cfg_options.items())
     header = (f'`python tools/benchmark/ablation.py --iters {args.iters} '
-              f'--seeds {" ".join(map(str, args.seeds))}` '
+              f'--seeds {" ".join(map(str, args.seeds))}'
+              + (f' --cfg-options{options}' if options else '') + '` '
               f'({(time.time() - start) / 60:.0f} min)\n\n')
     with open(osp.join(args.work_dir, 'ablation.md'), 'w') as f:
         f.write(header + table)
