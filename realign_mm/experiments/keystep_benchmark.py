@@ -19,9 +19,9 @@ from realign_mm.evaluation.protocols import (EGOPROCEL, EVAL_PROTOCOLS,
 
 from .ablation import _mean_std, merge_overrides, run_method
 
-__all__ = ['PER_TASK', 'HELD_OUT', 'UNSEEN_TASK', 'PROTOCOLS', 'METRICS', 'config_family',
-           'method_name', 'is_trained', 'protocol_runs', 'run_benchmark',
-           'results_table']
+__all__ = ['PER_TASK', 'HELD_OUT', 'UNSEEN_TASK', 'PROTOCOLS', 'METRICS',
+           'config_family', 'method_name', 'is_trained', 'protocol_runs',
+           'run_benchmark', 'results_table']
 
 #: CnC / OPEL: one model per task, trained and evaluated on that task's
 #: videos (those of the test loader)
@@ -142,8 +142,7 @@ def run_benchmark(methods: Dict[str, str],
 
     Returns ``{method: [metrics of each seed]}``; under :data:`PER_TASK`
     and :data:`UNSEEN_TASK` a seed's metrics are the means over the
-    per-task runs. Test-only
-    methods run once (they are deterministic).
+    per-task runs. Test-only methods run once (they are deterministic).
     """
     results = {}
     for method, config in methods.items():
