@@ -17,9 +17,9 @@ from .teacher_precision import label_agreement, plan_label_agreement
 __all__ = [
     'run_demo', 'run_ablation', 'run_method', 'merge_overrides',
     'ablation_table', 'dataset_overrides', 'METHODS', 'HELD_OUT', 'PER_TASK',
-    'UNSEEN_TASK', 'PROTOCOLS', 'METRICS', 'config_family', 'method_name', 'is_trained',
-    'protocol_runs', 'results_table', 'run_benchmark', 'label_agreement',
-    'plan_label_agreement', 'cosine_step_loss', 'train_supervised',
-    'score_embeddings', 'supervised_reference', 'embedding_spread',
-    'sphere_spread'
+    'UNSEEN_TASK', 'PROTOCOLS', 'METRICS', 'config_family', 'method_name',
+    'is_trained', 'protocol_runs', 'results_table', 'run_benchmark',
+    'label_agreement', 'plan_label_agreement', 'cosine_step_loss',
+    'train_supervised', 'score_embeddings', 'supervised_reference',
+    'embedding_spread', 'sphere_spread'
 ]

@@ -92,34 +92,21 @@ def protocol_runs(cfg: Config, protocol: str) -> Dict[str, dict]:
                          f'{protocol!r}')
     test = cfg.test_dataloader.dataset
     tasks = build_dataset(cfg, test).metainfo['tasks']
-    if protocol == UNSEEN_TASK:
-        return _unseen_task_runs(cfg, tasks)
-    runs = {}
-    for task in tasks:
-        opts = {f'{loader}_dataloader.dataset.tasks': [task]
-                for loader in ('train', 'val', 'test')}
-        for key in ('split_file', 'split'):  # train on the test videos
-            opts[f'train_dataloader.dataset.{key}'] = test.get(key)
-        opts['val_dataloader.dataset.split'] = test.get('split')
-        runs[task] = opts
-    return runs
-
-
-def _unseen_task_runs(cfg: Config, tasks: List[str]) -> Dict[str, dict]:
-    """One run per test task: train on the other tasks, test on it (its
-    test videos also stand in for the validation loader, which may hold
-    none of them)."""
-    train = cfg.get('train_dataloader')
+    train = cfg.get('train_dataloader')  # None: a test-only config
     train_tasks = (build_dataset(cfg, train.dataset).metainfo['tasks']
-                   if train else [])
+                   if protocol == UNSEEN_TASK and train else [])
     runs = {}
     for task in tasks:
+        # validated and tested on the task's test-loader videos
         opts = {f'{loader}_dataloader.dataset.tasks': [task]
                 for loader in ('val', 'test')}
         for key in ('split_file', 'split'):
-            opts[f'val_dataloader.dataset.{key}'] = (
-                cfg.test_dataloader.dataset.get(key))
-        if train:  # test-only configs have nothing to leave out
+            opts[f'val_dataloader.dataset.{key}'] = test.get(key)
+        if protocol == PER_TASK:  # ... and trained on them
+            opts['train_dataloader.dataset.tasks'] = [task]
+            for key in ('split_file', 'split'):
+                opts[f'train_dataloader.dataset.{key}'] = test.get(key)
+        elif train:  # ... after training on the other tasks' train videos
             others = [t for t in train_tasks if t != task]
             if not others:
                 raise ValueError(

@@ -11,8 +11,8 @@ from mmengine.config import Config
 from realign_mm.apis import build_dataset
 from realign_mm.experiments import (HELD_OUT, METRICS, PER_TASK, UNSEEN_TASK,
                                     config_family, merge_overrides,
-                                    protocol_runs,
-                                    results_table, run_benchmark)
+                                    protocol_runs, results_table,
+                                    run_benchmark)
 from tests.conftest import CONFIGS, ROOT, synthetic_cfg_options
 
 

@@ -82,11 +82,11 @@ def main():
     results = run_ablation(configs, datasets, args.work_dir, args.methods,
                            args.seeds, args.iters)
     table = ablation_table(results)
-    options = ''.join(f' {k}={v}' for k, v in args.cfg_options.items())
-    header = (f'`python tools/benchmark/ablation.py --iters {args.iters} '
-              f'--seeds {" ".join(map(str, args.seeds))}'
-              + (f' --cfg-options{options}' if options else '') + '` '
-              f'({(time.time() - start) / 60:.0f} min)\n\n')
+    options = ' '.join(f'{k}={v}' for k, v in args.cfg_options.items())
+    command = (f'python tools/benchmark/ablation.py --iters {args.iters} '
+               f'--seeds {" ".join(map(str, args.seeds))}'
+               + (f' --cfg-options {options}' if options else ''))
+    header = f'`{command}` ({(time.time() - start) / 60:.0f} min)\n\n'
     with open(osp.join(args.work_dir, 'ablation.md'), 'w') as f:
         f.write(header + table)
     chart = plot_ablation(results, osp.join(args.work_dir, 'ablation.png'))
